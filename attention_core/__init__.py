@@ -1,0 +1,63 @@
+"""attention_core: the reference notebook's self-attention, exact, general and typed.
+
+>>> from attention_core import AttentionConfig, compute
+>>> trace = compute(AttentionConfig())
+>>> round(float(trace.weights[0, 0, 0]), 4)
+0.1984
+"""
+
+from .attention import attention, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
+from .config import NOTEBOOK_SENTENCE, AttentionConfig
+from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
+from .explain import TokenExplanation, explain_token
+from .limits import (
+    D_FF_MAX,
+    D_FF_MIN,
+    D_HEAD_MAX,
+    D_HEAD_MIN,
+    D_MODEL_MAX,
+    D_MODEL_MIN,
+    MAX_SENTENCE_CHARS,
+    MAX_TOKENS,
+    N_HEADS_MAX,
+    N_HEADS_MIN,
+    POSITIONAL_SCHEMES,
+    SEED_MAX,
+    SEED_MIN,
+)
+from .tokenizer import tokenize
+from .trace import AttentionTrace, compute, trace_from_matrices
+
+__all__ = [
+    "D_FF_MAX",
+    "D_FF_MIN",
+    "D_HEAD_MAX",
+    "D_HEAD_MIN",
+    "D_MODEL_MAX",
+    "D_MODEL_MIN",
+    "MAX_SENTENCE_CHARS",
+    "MAX_TOKENS",
+    "NOTEBOOK_POSITIONS",
+    "NOTEBOOK_SENTENCE",
+    "N_HEADS_MAX",
+    "N_HEADS_MIN",
+    "POSITIONAL_SCHEMES",
+    "SEED_MAX",
+    "SEED_MIN",
+    "AttentionConfig",
+    "AttentionTrace",
+    "PositionalChoice",
+    "TokenExplanation",
+    "attention",
+    "causal_mask",
+    "compute",
+    "concat_heads",
+    "explain_token",
+    "multi_head_attention",
+    "positional_encodings",
+    "row_entropy",
+    "sinusoidal_positions",
+    "softmax",
+    "tokenize",
+    "trace_from_matrices",
+]

@@ -1,0 +1,128 @@
+"""Attention kernels: softmax, scaled dot-product attention, multi-head attention."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from .arrays import BoolArray, FloatArray
+
+
+def softmax(x: npt.ArrayLike, axis: int = -1) -> FloatArray:
+    """Max-subtracted softmax that never mutates `x`.
+
+    Departs from the notebook's version (which does `x -= max` in place) in three ways:
+    the input is left untouched; a row that is all -inf (nothing to attend to) gives zeros
+    instead of NaN; a row holding +inf puts equal weight on its +inf entries.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    m = np.max(a, axis=axis, keepdims=True)
+    if np.isfinite(m).all():  # fast path: exp(0) = 1 in every row, so no sum is zero
+        e = np.exp(a - m)
+        out: FloatArray = e / np.sum(e, axis=axis, keepdims=True)
+        return out
+    finite_m = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(a - finite_m)
+    pos_inf_row = np.broadcast_to(m == np.inf, a.shape)
+    e = np.where(pos_inf_row, (a == np.inf).astype(np.float64), e)
+    total = np.sum(e, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, e / np.where(total > 0, total, 1.0), 0.0)
+
+
+def causal_mask(n: int, m: int | None = None) -> BoolArray:
+    """(n, m) boolean mask, True where query i may attend key j (j <= i, top-left aligned)."""
+    return np.tri(n, n if m is None else m, dtype=bool)
+
+
+def masked_logits(
+    scores: FloatArray,
+    *,
+    scale: float = 1.0,
+    temperature: float = 1.0,
+    causal: bool = False,
+    mask: npt.ArrayLike | None = None,
+) -> FloatArray:
+    """scores · scale / temperature, with the masked-out cells set to -inf."""
+    logits = scores * scale / temperature if (scale != 1.0 or temperature != 1.0) else scores.copy()
+    allowed = _allowed(scores.shape[-2], scores.shape[-1], causal, mask)
+    if allowed is not None:
+        logits = np.where(allowed, logits, -np.inf)
+    return logits
+
+
+def _allowed(n: int, m: int, causal: bool, mask: npt.ArrayLike | None) -> BoolArray | None:
+    """Combine the causal mask and a user mask (True = may attend) or return None for none."""
+    allowed: BoolArray | None = causal_mask(n, m) if causal else None
+    if mask is not None:
+        user = np.asarray(mask, dtype=bool)
+        allowed = user if allowed is None else allowed & user
+    return allowed
+
+
+def attention(
+    q: npt.ArrayLike,
+    k: npt.ArrayLike,
+    v: npt.ArrayLike,
+    *,
+    scale: float | None = None,
+    causal: bool = False,
+    mask: npt.ArrayLike | None = None,
+    temperature: float = 1.0,
+) -> tuple[FloatArray, FloatArray]:
+    """softmax(q·kᵀ · scale / temperature) · v over the last two axes; returns (output, weights).
+
+    q (..., n, d_k), k (..., m, d_k), v (..., m, d_v). `scale=None` is 1/sqrt(d_k), PyTorch's
+    convention; pass 1.0 for the notebook's unscaled form. `mask` is boolean, True = may
+    attend, broadcastable to (..., n, m). A row with nothing to attend to gets zero weights
+    and a zero output.
+    """
+    qa, ka, va = (np.asarray(t, dtype=np.float64) for t in (q, k, v))
+    s = 1.0 / math.sqrt(qa.shape[-1]) if scale is None else float(scale)
+    scores = qa @ np.swapaxes(ka, -1, -2)  # (..., n, m)
+    weights = softmax(masked_logits(scores, scale=s, temperature=temperature, causal=causal, mask=mask))
+    return weights @ va, weights  # (..., n, d_v), (..., n, m)
+
+
+def concat_heads(head_outputs: FloatArray) -> FloatArray:
+    """(h, n, d_v) -> (n, h·d_v): head 0's columns first, as in the original paper."""
+    h, n, d_v = head_outputs.shape
+    return head_outputs.transpose(1, 0, 2).reshape(n, h * d_v)
+
+
+def multi_head_attention(
+    x: npt.ArrayLike,
+    w_q: npt.ArrayLike,
+    w_k: npt.ArrayLike,
+    w_v: npt.ArrayLike,
+    w_o: npt.ArrayLike | None,
+    *,
+    scale: float | None = None,
+    causal: bool = False,
+    temperature: float = 1.0,
+) -> tuple[FloatArray, FloatArray]:
+    """Self-attention with stacked per-head weights; returns (output, weights (h, n, n)).
+
+    x (n, d_model); w_q, w_k (h, d_model, d_k); w_v (h, d_model, d_v); w_o (h·d_v, d_out).
+    output = concat(head outputs) @ w_o, or the concatenation itself when w_o is None.
+    """
+    xa = np.asarray(x, dtype=np.float64)
+    q = xa @ np.asarray(w_q, dtype=np.float64)  # (h, n, d_k)
+    k = xa @ np.asarray(w_k, dtype=np.float64)  # (h, n, d_k)
+    v = xa @ np.asarray(w_v, dtype=np.float64)  # (h, n, d_v)
+    heads, weights = attention(q, k, v, scale=scale, causal=causal, temperature=temperature)
+    concat = concat_heads(heads)  # (n, h·d_v)
+    output = concat if w_o is None else concat @ np.asarray(w_o, dtype=np.float64)
+    return output, weights
+
+
+def row_entropy(weights: npt.ArrayLike) -> FloatArray:
+    """Shannon entropy (nats) of each row of α: 0 = all weight on one key, ln(m) = uniform."""
+    w = np.asarray(weights, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(w > 0, -w * np.log(np.where(w > 0, w, 1.0)), 0.0)
+    entropy: FloatArray = np.sum(terms, axis=-1)
+    return entropy

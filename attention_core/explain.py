@@ -1,0 +1,43 @@
+"""The notebook's per-word section ("Palabra me"): one query token's attention, term by term."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .arrays import FloatArray
+from .trace import AttentionTrace
+
+
+@dataclass(frozen=True, eq=False)
+class TokenExplanation:
+    """Attention of query token `index` in `head`, laid out as the notebook does by hand."""
+
+    index: int
+    token: str
+    head: int
+    dots: FloatArray  # (n,) q_i·k_j, one dot product per key, as the notebook writes them
+    logits: FloatArray  # (n,) after scale, temperature and mask (masked = -inf)
+    weights: FloatArray  # (n,) α_ij = softmax(logits)
+    terms: FloatArray  # (n, d_v) α_ij · v_j
+    output: FloatArray  # (d_v,) Σ_j α_ij · v_j, equal to trace.head_outputs[head, index]
+
+
+def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanation:
+    """Token i's dot products, logits, α, weighted values and their sum, for one head."""
+    n, h = trace.n_tokens, trace.n_heads
+    if not 0 <= i < n:
+        raise ValueError(f"token index must be in 0..{n - 1}, got {i}")
+    if not 0 <= head < h:
+        raise ValueError(f"head must be in 0..{h - 1}, got {head}")
+    q_i = trace.q[head, i]  # (d_k,)
+    keys = trace.k[head]  # (n, d_k)
+    dots = np.array([float(q_i @ keys[j]) for j in range(n)])  # the notebook's q @ k.T, pair by pair
+    logits = np.array(trace.logits[head, i])
+    weights = np.array(trace.weights[head, i])
+    terms = weights[:, None] * trace.v[head]  # (n, d_v)
+    output = terms.sum(axis=0)  # (d_v,)
+    for a in (dots, logits, weights, terms, output):
+        a.flags.writeable = False
+    return TokenExplanation(i, trace.tokens[i], head, dots, logits, weights, terms, output)

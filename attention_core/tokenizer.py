@@ -1,0 +1,72 @@
+"""Split a sentence into lower-case word, punctuation and emoji tokens."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_ZWJ = "\u200d"
+
+
+def _kind(ch: str) -> str:
+    """Classify one character: word, punct, symbol, joiner (glues to its left), or skip."""
+    cat = unicodedata.category(ch)
+    if ch == _ZWJ or cat[0] == "M" or 0x1F3FB <= ord(ch) <= 0x1F3FF or 0xE0020 <= ord(ch) <= 0xE007F:
+        return "joiner"  # combining marks, variation selectors, skin tones, emoji tags
+    if cat[0] in "LN" or ch == "_":
+        return "word"
+    if cat[0] == "P":
+        return "punct"
+    if cat[0] == "S":
+        return "symbol"
+    return "skip"  # other control and format characters carry nothing visible
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Lower-case, split on white space, and split punctuation off as tokens of its own.
+
+    Letters and digits of any script stay together ("inteligencia", "2026", "日本語");
+    each emoji (with its skin tone, variation selector or ZWJ sequence) is one token.
+    """
+    tokens: list[str] = []
+    current: list[str] = []
+    current_kind = ""
+    glue_next = False  # the previous character was a ZWJ: the next symbol joins it
+
+    def flush() -> None:
+        nonlocal current_kind
+        if current:
+            tokens.append("".join(current))
+            current.clear()
+        current_kind = ""
+
+    for ch in unicodedata.normalize("NFC", sentence).lower():
+        if ch.isspace():
+            flush()
+            glue_next = False
+            continue
+        kind = _kind(ch)
+        if kind == "joiner":
+            if current:
+                current.append(ch)
+            glue_next = ch == _ZWJ and bool(current)
+            continue
+        if kind == "skip":
+            continue
+        regional_pair = (
+            kind == "symbol"
+            and current_kind == "symbol"
+            and len(current) == 1
+            and 0x1F1E6 <= ord(ch) <= 0x1F1FF
+            and 0x1F1E6 <= ord(current[0]) <= 0x1F1FF
+        )
+        if (kind == "word" and current_kind == "word") or glue_next or regional_pair:
+            current.append(ch)
+        else:
+            flush()
+            current.append(ch)
+            current_kind = kind
+            if kind == "punct":
+                flush()
+        glue_next = False
+    flush()
+    return tokens

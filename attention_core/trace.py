@@ -1,0 +1,245 @@
+"""`compute(config) -> AttentionTrace`: every intermediate of one self-attention run."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .arrays import FloatArray
+from .attention import concat_heads, masked_logits, softmax
+from .config import AttentionConfig
+from .embeddings import PositionalChoice, draw_embeddings, positional_encodings
+from .tokenizer import tokenize
+
+_ARRAY_FIELDS = (
+    "embeddings", "positions", "x", "w_q", "w_k", "w_v", "q", "k", "v",
+    "scores", "logits", "weights", "head_outputs", "w_o", "output",
+)  # fmt: skip
+
+
+def _frozen(a: npt.ArrayLike) -> FloatArray:
+    """A read-only float64 array that shares nothing writable with the caller."""
+    out = np.array(a, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class AttentionTrace:
+    """Every step of the notebook's computation, for all heads. Arrays are read-only."""
+
+    tokens: tuple[str, ...]
+    embeddings: FloatArray  # (n, d_model) word embeddings E
+    positions: FloatArray  # (n, d_model) positional encodings P
+    positional_used: PositionalChoice  # scheme applied, and why if not the one asked for
+    x: FloatArray  # (n, d_model) X = E + P
+    w_q: FloatArray  # (h, d_model, d_k)
+    w_k: FloatArray  # (h, d_model, d_k)
+    w_v: FloatArray  # (h, d_model, d_v)
+    q: FloatArray  # (h, n, d_k) Q = X W_q
+    k: FloatArray  # (h, n, d_k) K = X W_k
+    v: FloatArray  # (h, n, d_v) V = X W_v
+    scores: FloatArray  # (h, n, n) q·kᵀ before any scaling
+    logits: FloatArray  # (h, n, n) after scale, temperature and mask (masked = -inf)
+    weights: FloatArray  # (h, n, n) α = softmax(logits), rows sum to 1
+    head_outputs: FloatArray  # (h, n, d_v) α V per head
+    w_o: FloatArray | None  # (h·d_v, d_model), None when h == 1
+    output: FloatArray  # (n, d_v) when h == 1 (the notebook's "attention scores"), else (n, d_model)
+    scale: float = 1.0  # factor applied to the scores (1 or 1/sqrt(d_k))
+    temperature: float = 1.0  # the logits were divided by it
+    causal: bool = False  # whether keys after each query were masked
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tokens", tuple(self.tokens))
+        for name in _ARRAY_FIELDS:
+            value = getattr(self, name)
+            if value is not None and (value.flags.writeable or value.dtype != np.float64):
+                object.__setattr__(self, name, _frozen(value))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Rebuild through the constructor so an unpickled copy (st.cache_data) is read-only too.
+        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}))
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def n_heads(self) -> int:
+        return int(self.w_q.shape[0])
+
+    @property
+    def d_model(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def d_k(self) -> int:
+        return int(self.w_q.shape[2])
+
+    @property
+    def d_v(self) -> int:
+        return int(self.w_v.shape[2])
+
+    @property
+    def concat(self) -> FloatArray:
+        """(n, h·d_v): the head outputs side by side, the input of W_o."""
+        return concat_heads(self.head_outputs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: nested lists of floats, -inf written as None."""
+        out: dict[str, Any] = {
+            "tokens": list(self.tokens),
+            "positional_used": {"scheme": self.positional_used.scheme, "reason": self.positional_used.reason},
+            "scale": self.scale,
+            "temperature": self.temperature,
+            "causal": self.causal,
+        }
+        for name in _ARRAY_FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                out[name] = None
+            else:
+                out[name] = np.where(np.isfinite(value), value, np.nan).astype(object).tolist()
+                out[name] = _nan_to_none(out[name])
+        return out
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _rebuild(cls: type[AttentionTrace], fields: dict[str, Any]) -> AttentionTrace:
+    return cls(**fields)
+
+
+def split_heads(w: FloatArray, n_heads: int) -> FloatArray:
+    """(d_model, h·d) -> (h, d_model, d): head i takes the i-th block of consecutive columns."""
+    d_model, hd = w.shape
+    return w.reshape(d_model, n_heads, hd // n_heads).transpose(1, 0, 2)
+
+
+def draw_weights(
+    rng: np.random.RandomState, config: AttentionConfig
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray | None]:
+    """W_q, W_k, W_v (per head) then W_o when h > 1, in the notebook's order."""
+    h, d, s = config.n_heads, config.d_model, config.weight_scale
+    w_q = split_heads(rng.randn(d, h * config.d_k) * s, h)
+    w_k = split_heads(rng.randn(d, h * config.d_k) * s, h)
+    w_v = split_heads(rng.randn(d, h * config.d_v) * s, h)
+    w_o = rng.randn(h * config.d_v, d) * s if h > 1 else None
+    return w_q, w_k, w_v, w_o
+
+
+def trace_from_matrices(
+    tokens: list[str] | tuple[str, ...],
+    embeddings: npt.ArrayLike,
+    positions: npt.ArrayLike,
+    w_q: npt.ArrayLike,
+    w_k: npt.ArrayLike,
+    w_v: npt.ArrayLike,
+    w_o: npt.ArrayLike | None = None,
+    *,
+    scaled: bool = False,
+    causal: bool = False,
+    temperature: float = 1.0,
+    positional_used: PositionalChoice | None = None,
+) -> AttentionTrace:
+    """Build the trace from given matrices (hand-edited numbers, or `compute`'s own draws).
+
+    w_q/w_k/w_v may be (d_model, d) for one head or (h, d_model, d); w_o is required when h > 1.
+    """
+    # Copies, so later edits of the caller's arrays cannot reach the trace.
+    e = np.array(embeddings, dtype=np.float64)
+    p = np.array(positions, dtype=np.float64)
+    wq, wk, wv = (np.array(w, dtype=np.float64) for w in (w_q, w_k, w_v))
+    wq, wk, wv = (w[None] if w.ndim == 2 else w for w in (wq, wk, wv))
+    n = len(tokens)
+    _check_shapes(n, e, p, wq, wk, wv)
+    h, d_model, d_k = wq.shape
+    d_v = wv.shape[2]
+    wo = None if w_o is None else np.array(w_o, dtype=np.float64)
+    if h > 1 and (wo is None or wo.shape != (h * d_v, d_model)):
+        raise ValueError(f"w_o must have shape ({h * d_v}, {d_model}) when there are {h} heads")
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
+    scale = 1.0 / math.sqrt(d_k) if scaled else 1.0
+
+    x = e + p  # (n, d_model)
+    q = x @ wq  # (h, n, d_k)
+    k = x @ wk  # (h, n, d_k)
+    v = x @ wv  # (h, n, d_v)
+    scores = q @ k.transpose(0, 2, 1)  # (h, n, n)
+    logits = masked_logits(scores, scale=scale, temperature=temperature, causal=causal)
+    weights = softmax(logits)  # (h, n, n)
+    head_outputs = weights @ v  # (h, n, d_v)
+    # One head without W_o is the notebook: its output is αV itself, (n, d_v).
+    output = head_outputs[0] if wo is None else concat_heads(head_outputs) @ wo
+    if not (np.isfinite(output).all() and np.isfinite(scores).all()):
+        raise ValueError(
+            "the numbers overflowed (too large for 64-bit floats): use a smaller weight_scale, "
+            "smaller numbers, or a larger temperature"
+        )
+    for a in (e, p, wq, wk, wv, wo, x, q, k, v, scores, logits, weights, head_outputs, output):
+        if a is not None:
+            a.flags.writeable = False  # fresh arrays: freeze in place instead of copying
+    return AttentionTrace(
+        tokens=tuple(tokens),
+        embeddings=e,
+        positions=p,
+        positional_used=positional_used or PositionalChoice("custom"),
+        x=x,
+        w_q=wq,
+        w_k=wk,
+        w_v=wv,
+        q=q,
+        k=k,
+        v=v,
+        scores=scores,
+        logits=logits,
+        weights=weights,
+        head_outputs=head_outputs,
+        w_o=wo,
+        output=output,
+        scale=scale,
+        temperature=float(temperature),
+        causal=causal,
+    )
+
+
+def _check_shapes(n: int, e: FloatArray, p: FloatArray, wq: FloatArray, wk: FloatArray, wv: FloatArray) -> None:
+    if n == 0:
+        raise ValueError("tokens must not be empty")
+    if e.ndim != 2 or e.shape[0] != n:
+        raise ValueError(f"embeddings must have shape ({n}, d_model), got {e.shape}")
+    if p.shape != e.shape:
+        raise ValueError(f"positions must have shape {e.shape}, got {p.shape}")
+    d_model = e.shape[1]
+    for name, w in (("w_q", wq), ("w_k", wk), ("w_v", wv)):
+        if w.ndim != 3 or w.shape[1] != d_model or w.shape[0] != wq.shape[0]:
+            raise ValueError(f"{name} must have shape (h, {d_model}, d), got {w.shape}")
+    if wk.shape != wq.shape:
+        raise ValueError(f"w_k must have the shape of w_q {wq.shape}, got {wk.shape}")
+    for name, arr in (("embeddings", e), ("positions", p), ("w_q", wq), ("w_k", wk), ("w_v", wv)):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must hold finite numbers only")
+
+
+def compute(config: AttentionConfig) -> AttentionTrace:
+    """Run the notebook's self-attention for `config` with a local RandomState(seed)."""
+    rng = np.random.RandomState(config.seed)
+    tokens = tokenize(config.sentence)
+    embeddings = draw_embeddings(rng, tokens, config.d_model)  # (n, d_model)
+    positions, used = positional_encodings(config.positional, len(tokens), config.d_model)
+    w_q, w_k, w_v, w_o = draw_weights(rng, config)
+    return trace_from_matrices(
+        tokens, embeddings, positions, w_q, w_k, w_v, w_o,
+        scaled=config.scaled, causal=config.causal, temperature=config.temperature,
+        positional_used=used,
+    )  # fmt: skip
