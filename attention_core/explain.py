@@ -41,3 +41,13 @@ def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanat
     for a in (dots, logits, weights, terms, output):
         a.flags.writeable = False
     return TokenExplanation(i, trace.tokens[i], head, dots, logits, weights, terms, output)
+
+
+def word_by_word(trace: AttentionTrace, head: int = 0) -> FloatArray:
+    """(n, d_v): every token's output built term by term, as the notebook's per-word sections do."""
+    return np.stack([explain_token(trace, i, head).output for i in range(trace.n_tokens)])
+
+
+def matrix_check(trace: AttentionTrace, head: int = 0) -> float:
+    """max |αV − word-by-word| for one head: how far the matrix form is from the notebook's hand sums."""
+    return float(np.max(np.abs(trace.head_outputs[head] - word_by_word(trace, head))))
