@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: shared controls, cached computation, tables, figures, text catalogues."""

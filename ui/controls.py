@@ -1,0 +1,244 @@
+"""The sidebar every page draws first: one source of truth in session state, mirrored in the URL.
+
+The state lives in a non-widget session key (`_state`), is copied into each widget's key before
+the widget is drawn (widget state does not survive a page switch on its own) and copied back in
+the widget's on_change. Every run writes it to `st.query_params`, so the address bar is always a
+link that reopens the same view. See DESIGN.md, "Streamlit facts checked on 1.67".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+import attention_core as ac
+
+from . import params as P
+from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate
+from .text import md_escape
+
+STATE = "_state"  # the one source of truth: every control's value
+NOTICES = "_notices"  # messages (already translated keys + values) waiting to be shown once
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "nav.home", ":material/format_list_numbered:"),
+    ("pages/1_matrix.py", "nav.matrix", ":material/grid_on:"),
+)
+
+# View parameters beyond the engine's config: (default, parser).
+VIEW_DEFAULTS: dict[str, Any] = {"head": 1, "word": 1, "lang": None}
+
+
+@dataclass(frozen=True)
+class Controls:
+    """What a page needs from the shared controls."""
+
+    config: ac.AttentionConfig
+    lang: str
+    state: dict[str, Any]
+
+    def t(self, key: str, **values: Any) -> str:
+        """The message `key` in this page's language."""
+        return translate(self.lang, key, **values)
+
+    def view_int(self, key: str, upper: int) -> int:
+        """A 1-based view index from the state (head, word…), clamped to 1..upper."""
+        return min(max(int(self.state.get(key, 1)), 1), max(upper, 1))
+
+
+def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """The state a new session starts from: the URL's values, validated, and what had to be fixed."""
+    raw = {k: st.query_params.get(k, "") for k in st.query_params}
+    values, fixes = P.parse_config_params(raw)
+    for key in ("head", "word"):
+        if key in raw:
+            value, fix = P.parse_int(key, raw[key], 1, ac.MAX_TOKENS)
+            if fix is not None:
+                value = VIEW_DEFAULTS[key] if fix.problem == "malformed" else value
+                fix = P.Fix(key, fix.given, str(value), fix.problem)
+                fixes.append(fix)
+            values[key] = value
+        else:
+            values[key] = VIEW_DEFAULTS[key]
+    lang = str(raw.get("lang", "")).strip().lower()
+    if lang and lang not in LANGUAGES:
+        fixes.append(P.Fix("lang", raw["lang"], "", "unknown"))
+        lang = ""
+    values["lang"] = lang or language_from_locale(_browser_locale())
+    notices = [_fix_notice(f) for f in fixes]
+    return values, notices
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # no browser context (bare mode, some test runners)
+        return None
+
+
+def _fix_notice(fix: P.Fix) -> tuple[str, dict[str, Any]]:
+    values = {"key": fix.key, "given": md_escape(fix.given), "used": md_escape(fix.used)}
+    return f"fix.{fix.problem}", values
+
+
+def _sync(key: str) -> None:
+    """on_change: copy a widget's value into the state."""
+    state: dict[str, Any] = st.session_state[STATE]
+    if key == "sentence":
+        value, fix = P.parse_sentence(str(st.session_state[key]))
+        if fix is not None:
+            st.session_state[NOTICES].append(_fix_notice(fix))
+            if fix.problem == "empty":  # keep the last valid sentence rather than the default
+                return
+        state[key] = value
+        state["word"] = 1
+        return
+    state[key] = st.session_state[key]
+
+
+def _widget_value(key: str) -> None:
+    """Put the state's value into the widget's key before the widget is drawn."""
+    st.session_state[key] = st.session_state[STATE][key]
+
+
+def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
+    """Draw the shared sidebar and return the validated config. Every page calls this first."""
+    if STATE not in st.session_state:
+        values, notices = _initial_state()
+        st.session_state[STATE] = values
+        st.session_state[NOTICES] = notices
+    state: dict[str, Any] = st.session_state[STATE]
+    lang = state["lang"]
+
+    def t(key: str, **values: Any) -> str:
+        return translate(lang, key, **values)
+
+    with st.sidebar:
+        _language_picker(state)
+        lang = state["lang"]
+        for path, label_key, icon in PAGES:
+            st.page_link(path, label=t(label_key), icon=icon)
+        st.divider()
+        st.subheader(t("controls.title"))
+        _draw(
+            "sentence",
+            st.text_input,
+            t("controls.sentence"),
+            max_chars=ac.MAX_SENTENCE_CHARS,
+            help=t("controls.sentence_help", max_tokens=ac.MAX_TOKENS),
+        )
+        c1, c2 = st.columns(2)
+        with c1:
+            _draw_int("d_model", t("controls.d_model"), t("controls.d_model_help"))
+            _draw_int("d_k", t("controls.d_k"), t("controls.d_k_help"))
+            _draw_int("n_heads", t("controls.n_heads"), t("controls.n_heads_help"))
+        with c2:
+            _draw_int("seed", t("controls.seed"), t("controls.seed_help"))
+            _draw_int("d_v", t("controls.d_v"), t("controls.d_v_help"))
+            _draw(
+                "temperature",
+                st.number_input,
+                t("controls.temperature"),
+                min_value=P.TEMPERATURE_MIN,
+                max_value=P.TEMPERATURE_MAX,
+                step=0.1,
+                format="%.2f",
+                help=t("controls.temperature_help"),
+            )
+        _draw(
+            "positional",
+            st.selectbox,
+            t("controls.positional"),
+            options=ac.POSITIONAL_SCHEMES,
+            format_func=lambda s: t(f"positional.{s}"),
+            help=t("controls.positional_help"),
+        )
+        _draw("scaled", st.toggle, t("controls.scaled"), help=t("controls.scaled_help"))
+        _draw("causal", st.toggle, t("controls.causal"), help=t("controls.causal_help"))
+        if st.button(t("controls.reset"), help=t("controls.reset_help"), width="stretch"):
+            _reset(state)
+            st.rerun()
+
+    _show_notices(lang)
+    config = _config_from_state(state, lang)
+    _write_url(state)
+    return Controls(config=config, lang=lang, state=state)
+
+
+def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
+    _widget_value(key)
+    return widget(label, key=key, on_change=_sync, args=(key,), **kwargs)
+
+
+def _draw_int(key: str, label: str, help_text: str) -> Any:
+    lo, hi = P.INT_FIELDS[key]
+    return _draw(key, st.number_input, label, min_value=lo, max_value=hi, step=1, help=help_text)
+
+
+def _language_picker(state: dict[str, Any]) -> None:
+    _draw(
+        "lang",
+        st.segmented_control,
+        "Language · Idioma",
+        options=LANGUAGES,
+        format_func=lambda c: LANGUAGE_NAMES[c],
+        label_visibility="collapsed",
+    )
+    if state.get("lang") not in LANGUAGES:  # a segmented control can be cleared: keep a language
+        state["lang"] = LANGUAGES[0]
+
+
+def _reset(state: dict[str, Any]) -> None:
+    lang = state["lang"]
+    state.clear()
+    state.update({k: getattr(P.DEFAULTS, k) for k in P.CONFIG_KEYS})
+    state.update(VIEW_DEFAULTS)
+    state["lang"] = lang
+
+
+def _show_notices(lang: str) -> None:
+    notices: list[tuple[str, dict[str, Any]]] = st.session_state[NOTICES]
+    for key, values in notices:
+        st.warning(translate(lang, key, **values), icon=":material/warning:")
+    notices.clear()
+
+
+def _config_from_state(state: dict[str, Any], lang: str) -> ac.AttentionConfig:
+    """The engine config; if the state is somehow invalid, say so and fall back to the defaults."""
+    try:
+        return ac.AttentionConfig(**{k: state[k] for k in P.CONFIG_KEYS})
+    except (ValueError, TypeError) as err:
+        st.error(translate(lang, "error.config", message=md_escape(str(err), 200)))
+        state.update({k: getattr(P.DEFAULTS, k) for k in P.CONFIG_KEYS})
+        return P.DEFAULTS
+
+
+def url_params(state: dict[str, Any]) -> dict[str, str]:
+    """The query parameters that reopen this view: every config key, other keys when not default."""
+    out = {k: P.format_param(state[k]) for k in P.CONFIG_KEYS}
+    for key, default in VIEW_DEFAULTS.items():
+        if key in state and state[key] != default:
+            out[key] = P.format_param(state[key])
+    return out
+
+
+def _write_url(state: dict[str, Any]) -> None:
+    wanted = url_params(state)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def view_selectbox(
+    ctrl: Controls, key: str, label: str, options: Sequence[int], format_func: Callable[[int], str], **kwargs: Any
+) -> int:
+    """A page-level picker (head, word…) kept in the state and the URL; returns the 1-based choice."""
+    state = ctrl.state
+    state[key] = ctrl.view_int(key, len(options))
+    _draw(key, st.selectbox, label, options=list(options), format_func=format_func, **kwargs)
+    value = int(state[key])
+    _write_url(state)
+    return value

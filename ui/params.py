@@ -1,0 +1,148 @@
+"""URL query parameters -> validated control values, with a message for every value that was fixed.
+
+Pure Python (no Streamlit), so the rules are unit-testable: a missing value takes its default,
+a malformed one the default, an out-of-range one the nearest allowed value; never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import attention_core as ac
+
+DEFAULTS = ac.AttentionConfig()
+
+# Widget bounds come from the engine's limits; temperature gets a UI range that stays meaningful.
+TEMPERATURE_MIN = 0.01
+TEMPERATURE_MAX = 100.0
+
+INT_FIELDS: dict[str, tuple[int, int]] = {
+    "d_model": (ac.D_MODEL_MIN, ac.D_MODEL_MAX),
+    "d_k": (ac.D_HEAD_MIN, ac.D_HEAD_MAX),
+    "d_v": (ac.D_HEAD_MIN, ac.D_HEAD_MAX),
+    "seed": (ac.SEED_MIN, ac.SEED_MAX),
+    "n_heads": (ac.N_HEADS_MIN, ac.N_HEADS_MAX),
+    "d_ff": (ac.D_FF_MIN, ac.D_FF_MAX),
+}
+BOOL_FIELDS = ("scaled", "causal")
+CONFIG_KEYS = ("sentence", "d_model", "d_k", "d_v", "seed", "n_heads", "positional", "scaled", "causal", "temperature")
+_TRUE = {"1", "true", "yes", "on", "t", "y"}
+_FALSE = {"0", "false", "no", "off", "f", "n"}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One URL value that could not be used as given: which, what it was, and what is used instead."""
+
+    key: str
+    given: str
+    used: str
+    problem: str  # "malformed" | "range" | "empty" | "too_long" | "unknown"
+
+
+def _default(key: str) -> Any:
+    return getattr(DEFAULTS, key)
+
+
+def parse_int(key: str, raw: str, lo: int, hi: int) -> tuple[int, Fix | None]:
+    """A whole number clamped to lo..hi; anything else gives the default."""
+    s = raw.strip()
+    try:
+        value = int(s)
+    except ValueError:
+        try:
+            f = float(s)
+        except ValueError:
+            f = math.nan
+        if not math.isfinite(f) or f != int(f):
+            d = _default(key)
+            return d, Fix(key, raw, str(d), "malformed")
+        value = int(f)
+    if value < lo or value > hi:
+        near = min(max(value, lo), hi)
+        return near, Fix(key, raw, str(near), "range")
+    return value, None
+
+
+def parse_float(key: str, raw: str, lo: float, hi: float) -> tuple[float, Fix | None]:
+    """A finite number clamped to lo..hi; anything else gives the default."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        d = float(_default(key))
+        return d, Fix(key, raw, str(d), "malformed")
+    if value < lo or value > hi:
+        near = min(max(value, lo), hi)
+        return near, Fix(key, raw, str(near), "range")
+    return value, None
+
+
+def parse_bool(key: str, raw: str) -> tuple[bool, Fix | None]:
+    s = raw.strip().lower()
+    if s in _TRUE:
+        return True, None
+    if s in _FALSE:
+        return False, None
+    d = bool(_default(key))
+    return d, Fix(key, raw, str(d).lower(), "malformed")
+
+
+def parse_sentence(raw: str) -> tuple[str, Fix | None]:
+    """The sentence as given, the default when blank, its first MAX_TOKENS tokens when longer."""
+    if not raw.strip() or not ac.tokenize(raw[: ac.MAX_SENTENCE_CHARS]):
+        return DEFAULTS.sentence, Fix("sentence", raw, DEFAULTS.sentence, "empty")
+    text = raw[: ac.MAX_SENTENCE_CHARS]
+    tokens = ac.tokenize(text)
+    if len(tokens) > ac.MAX_TOKENS or len(raw) > ac.MAX_SENTENCE_CHARS:
+        kept = " ".join(tokens[: ac.MAX_TOKENS])
+        return kept, Fix("sentence", raw, f"{min(len(tokens), ac.MAX_TOKENS)}", "too_long")
+    return raw, None
+
+
+def parse_choice(key: str, raw: str, allowed: tuple[str, ...], default: str) -> tuple[str, Fix | None]:
+    s = raw.strip().lower()
+    if s in allowed:
+        return s, None
+    return default, Fix(key, raw, default, "unknown")
+
+
+def parse_config_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Fix]]:
+    """Every config control's value from the URL, plus the list of values that had to be fixed."""
+    values: dict[str, Any] = {k: _default(k) for k in CONFIG_KEYS}
+    fixes: list[Fix] = []
+
+    def take(value: Any, fix: Fix | None, key: str) -> None:
+        values[key] = value
+        if fix is not None:
+            fixes.append(fix)
+
+    if "sentence" in params:
+        take(*parse_sentence(params["sentence"]), "sentence")
+    for key in ("d_model", "d_k", "d_v", "seed", "n_heads"):
+        if key in params:
+            lo, hi = INT_FIELDS[key]
+            take(*parse_int(key, params[key], lo, hi), key)
+    if "positional" in params:
+        take(
+            *parse_choice("positional", params["positional"], ac.POSITIONAL_SCHEMES, DEFAULTS.positional), "positional"
+        )
+    for key in BOOL_FIELDS:
+        if key in params:
+            take(*parse_bool(key, params[key]), key)
+    if "temperature" in params:
+        take(*parse_float("temperature", params["temperature"], TEMPERATURE_MIN, TEMPERATURE_MAX), "temperature")
+    return values, fixes
+
+
+def format_param(value: Any) -> str:
+    """How a control's value is written in the URL."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -1,0 +1,230 @@
+"""The home page's seven steps, each a function drawing one part of the notebook's walk-through.
+
+Presenter mode shows them one at a time; the home page shows them all. UI only: every number
+comes from the trace (attention_core); this module formats and lays it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import attention_core as ac
+
+from .controls import Controls, view_selectbox
+from .figures import attention_heatmap
+from .tables import frame, show, unique_labels
+from .text import md_escape
+
+
+@dataclass(frozen=True)
+class View:
+    """What every step draws from: the controls, the trace and the head being shown (0-based)."""
+
+    ctrl: Controls
+    trace: ac.AttentionTrace
+    head: int
+
+    @property
+    def rows(self) -> list[str]:
+        return unique_labels(self.trace.tokens)
+
+    @property
+    def head_tag(self) -> str:
+        return self.ctrl.t("head.tag", head=self.head + 1) if self.trace.n_heads > 1 else ""
+
+
+def _header(v: View, number: int, key: str) -> None:
+    st.subheader(f"{number}. {v.ctrl.t(f'step{number}.title')}{v.head_tag}", anchor=f"step-{number}")
+    st.markdown(
+        v.ctrl.t(
+            key + ".explain",
+            d_model=v.trace.d_model,
+            d_k=v.trace.d_k,
+            d_v=v.trace.d_v,
+            seed=v.ctrl.config.seed,
+            n=v.trace.n_tokens,
+            h=v.trace.n_heads,
+        )
+    )
+
+
+def step_tokens(v: View) -> None:
+    _header(v, 1, "step1")
+    st.markdown(
+        " · ".join(f"**{md_escape(tok, 40)}**" for tok in v.trace.tokens[:64]) + (" …" if v.trace.n_tokens > 64 else "")
+    )
+    st.latex(r"e_i = \mathrm{Embedding}(w_i) \in \mathbb{R}^{d_{model}}")
+    show(frame(v.trace.embeddings, v.rows, "d"), v.ctrl.lang, key="t_embeddings")
+
+
+def step_positions(v: View) -> None:
+    _header(v, 2, "step2")
+    used = v.trace.positional_used
+    if used.reason is not None:
+        st.info(v.ctrl.t("step2.fallback", d_model=v.trace.d_model, n=v.trace.n_tokens), icon=":material/info:")
+    if used.scheme == "sinusoidal":
+        st.latex(
+            r"p_{t,2i} = \sin\!\left(t / 10000^{2i/d_{model}}\right),\quad"
+            r" p_{t,2i+1} = \cos\!\left(t / 10000^{2i/d_{model}}\right)"
+        )
+    st.markdown(v.ctrl.t(f"step2.scheme.{used.scheme}"))
+    st.latex(r"x_i = e_i + p_i \qquad X = E + P")
+    left, right = st.columns(2) if v.trace.d_model <= 8 else (st.container(), st.container())
+    with left:
+        st.markdown(f"**P** — {v.ctrl.t('step2.p')}")
+        show(frame(v.trace.positions, v.rows, "d"), v.ctrl.lang, key="t_positions")
+    with right:
+        st.markdown(f"**X = E + P** — {v.ctrl.t('step2.x')}")
+        show(frame(v.trace.x, v.rows, "d"), v.ctrl.lang, key="t_x")
+
+
+def _three(
+    v: View,
+    mats: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rows: list[str],
+    names: tuple[str, str, str],
+    prefixes: tuple[str, str, str],
+    key: str,
+) -> None:
+    cols = st.columns(3) if max(m.shape[1] for m in mats) <= 6 else (st.container(),) * 3
+    for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
+        with col:
+            st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
+            show(frame(mat, rows, prefix), v.ctrl.lang, key=f"{key}_{prefix}")
+
+
+def step_weights(v: View) -> None:
+    _header(v, 3, "step3")
+    st.latex(r"W_Q, W_K \in \mathbb{R}^{d_{model}\times d_k},\quad W_V \in \mathbb{R}^{d_{model}\times d_v}")
+    h = v.head
+    rows = [f"d{i + 1}" for i in range(v.trace.d_model)]
+    _three(v, (v.trace.w_q[h], v.trace.w_k[h], v.trace.w_v[h]), rows, ("W_Q", "W_K", "W_V"), ("q", "k", "v"), "t_w")
+
+
+def step_qkv(v: View) -> None:
+    _header(v, 4, "step4")
+    st.latex(r"Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
+    h = v.head
+    _three(v, (v.trace.q[h], v.trace.k[h], v.trace.v[h]), v.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv")
+
+
+def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
+    """The α formula as configured: scaling, temperature and mask shown only when they apply."""
+    if matrix:
+        inner = r"Q K^\top"
+        if trace.scale != 1.0:
+            inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
+        if trace.temperature != 1.0:
+            inner = rf"\frac{{1}}{{T}}{inner}"
+        mask = r" + M,\quad M_{ij} = -\infty \text{ for } j > i" if trace.causal else ""
+        return rf"\alpha = \mathrm{{softmax}}\left({inner}{mask}\right)"
+    inner = r"q_i \cdot k_j"
+    if trace.scale != 1.0:
+        inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
+    if trace.temperature != 1.0:
+        inner = rf"\frac{{1}}{{T}}\,{inner}" if trace.scale == 1.0 else rf"\frac{{1}}{{T}}{inner}"
+    mask = r",\quad \ell_{ij} = -\infty \text{ for } j > i" if trace.causal else ""
+    return rf"\alpha_{{ij}} = \mathrm{{softmax}}_j\left(\ell_{{ij}}\right),\quad \ell_{{ij}} = {inner}{mask}"
+
+
+def heatmap(v: View, key: str, height: int | None = None) -> None:
+    """The α heatmap for the view's head, with its hover and a caption that says what it shows."""
+    t, h = v.ctrl.t, v.head
+    fig = attention_heatmap(
+        v.trace.weights[h],
+        v.trace.scores[h],
+        v.trace.logits[h],
+        v.trace.tokens,
+        title=t("heatmap.title") + v.head_tag,
+        query_label=t("heatmap.queries"),
+        key_label=t("heatmap.keys"),
+        hover=t("heatmap.hover"),
+        height=height,
+    )
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.caption(t("heatmap.caption", n=v.trace.n_tokens))
+
+
+def step_alpha(v: View) -> None:
+    _header(v, 5, "step5")
+    st.latex(alpha_formula(v.trace))
+    heatmap(v, key="heatmap")
+    with st.expander(v.ctrl.t("step5.tables")):
+        h = v.head
+        st.markdown(f"**{v.ctrl.t('table.scores')}**")
+        show(frame(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
+        st.markdown(f"**{v.ctrl.t('table.alpha')}**")
+        show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key="t_alpha")
+
+
+def step_word(v: View) -> None:
+    _header(v, 6, "step6")
+    t, trace = v.ctrl.t, v.trace
+    rows = v.rows
+    word = view_selectbox(
+        v.ctrl, "word", t("step6.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
+    )
+    i = word - 1
+    ex = ac.explain_token(trace, i, v.head)
+    st.latex(rf"z_{{{i + 1}}} = \sum_j \alpha_{{{i + 1}j}}\, v_j")
+    cols = [t("step6.dot"), t("step6.logit"), "α"] + [f"α·v{j + 1}" for j in range(trace.d_v)]
+    body = np.column_stack([ex.dots, ex.logits, ex.weights, ex.terms])  # (n, 3 + d_v)
+    show(frame(body, rows, cols), v.ctrl.lang, key="t_word")
+    st.markdown(f"**{t('step6.sum')}**")
+    total = np.concatenate([[float(np.sum(ex.weights))], ex.output])[None, :]  # (1, 1 + d_v)
+    show(
+        frame(total, [f"Σ · {rows[i]}"], ["Σ α", *[f"z{j + 1}" for j in range(trace.d_v)]]),
+        v.ctrl.lang,
+        key="t_word_sum",
+    )
+    fmt = " ".join(f"{x:.4f}" for x in ex.weights[:16]) + (" …" if trace.n_tokens > 16 else "")
+    out = " ".join(f"{x:.4f}" for x in ex.output[:16]) + (" …" if trace.d_v > 16 else "")
+    st.markdown(t("step6.summary", token=md_escape(trace.tokens[i], 40), alphas=fmt, output=out))
+
+
+def step_output(v: View) -> None:
+    _header(v, 7, "step7")
+    trace, t = v.trace, v.ctrl.t
+    if trace.w_o is None:
+        st.latex(r"Z = \alpha V \in \mathbb{R}^{n \times d_v}")
+        show(frame(trace.output, v.rows, "z"), v.ctrl.lang, key="t_output")
+        return
+    st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z_1,\dots,Z_h)\, W_O")
+    st.markdown(f"**{t('step7.head_out')}**" + v.head_tag)
+    show(frame(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
+    st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
+    concat_cols = [f"h{hh + 1}.z{j + 1}" for hh in range(trace.n_heads) for j in range(trace.d_v)]
+    show(frame(trace.concat, v.rows, concat_cols), v.ctrl.lang, key="t_concat")
+    st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
+    show(frame(trace.w_o, concat_cols, "d"), v.ctrl.lang, key="t_wo")
+    st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
+    show(frame(trace.output, v.rows, "d"), v.ctrl.lang, key="t_output")
+
+
+STEPS: tuple[Callable[[View], None], ...] = (
+    step_tokens,
+    step_positions,
+    step_weights,
+    step_qkv,
+    step_alpha,
+    step_word,
+    step_output,
+)
+
+
+def pick_head(ctrl: Controls, trace: ac.AttentionTrace) -> int:
+    """The head selector (only with several heads); returns the 0-based head."""
+    if trace.n_heads == 1:
+        return 0
+    head = view_selectbox(
+        ctrl,
+        "head",
+        ctrl.t("head.pick"),
+        range(1, trace.n_heads + 1),
+        format_func=lambda i: ctrl.t("head.option", head=i),
+    )
+    return head - 1
