@@ -9,7 +9,8 @@
 from .attention import attention, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
 from .config import NOTEBOOK_SENTENCE, AttentionConfig
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
-from .explain import TokenExplanation, explain_token
+from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
+from .explain import TokenExplanation, explain_token, matrix_check, word_by_word
 from .limits import (
     D_FF_MAX,
     D_FF_MIN,
@@ -46,13 +47,20 @@ __all__ = [
     "SEED_MIN",
     "AttentionConfig",
     "AttentionTrace",
+    "BlockTrace",
+    "EncoderTrace",
+    "LayerNormTrace",
     "PositionalChoice",
     "TokenExplanation",
     "attention",
     "causal_mask",
     "compute",
+    "compute_block",
     "concat_heads",
+    "encoder_layer",
     "explain_token",
+    "layer_norm",
+    "matrix_check",
     "multi_head_attention",
     "positional_encodings",
     "row_entropy",
@@ -60,4 +68,5 @@ __all__ = [
     "softmax",
     "tokenize",
     "trace_from_matrices",
+    "word_by_word",
 ]

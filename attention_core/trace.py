@@ -233,13 +233,23 @@ def _check_shapes(n: int, e: FloatArray, p: FloatArray, wq: FloatArray, wk: Floa
 
 def compute(config: AttentionConfig) -> AttentionTrace:
     """Run the notebook's self-attention for `config` with a local RandomState(seed)."""
+    return compute_with_rng(config)[0]
+
+
+def compute_with_rng(config: AttentionConfig) -> tuple[AttentionTrace, np.random.RandomState]:
+    """`compute(config)` plus its RandomState after all its draws, for callers that draw more.
+
+    The encoder block (`compute_block`) continues from this state, so the attention part
+    stays exactly the notebook's.
+    """
     rng = np.random.RandomState(config.seed)
     tokens = tokenize(config.sentence)
     embeddings = draw_embeddings(rng, tokens, config.d_model)  # (n, d_model)
     positions, used = positional_encodings(config.positional, len(tokens), config.d_model)
     w_q, w_k, w_v, w_o = draw_weights(rng, config)
-    return trace_from_matrices(
+    trace = trace_from_matrices(
         tokens, embeddings, positions, w_q, w_k, w_v, w_o,
         scaled=config.scaled, causal=config.causal, temperature=config.temperature,
         positional_used=used,
     )  # fmt: skip
+    return trace, rng
