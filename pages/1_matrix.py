@@ -7,7 +7,7 @@ from ui.page import start
 from ui.steps import View, alpha_formula, heatmap, pick_head
 from ui.tables import frame, show
 
-ctrl, trace = start("matrix.title")
+ctrl, trace = start("matrix.title", "matrix")
 if trace is not None:
     t = ctrl.t
     st.markdown(t("matrix.intro"))

@@ -6,6 +6,8 @@ import streamlit as st
 
 import attention_core as ac
 
+from .edits import Edit, apply_edits
+
 # Bounded so that many users with different configs cannot grow memory without limit;
 # the largest trace (256 tokens, d_model 512, 16 heads) is about 30 MB.
 CACHE_ENTRIES = 32
@@ -15,3 +17,15 @@ CACHE_ENTRIES = 32
 def cached_trace(config: ac.AttentionConfig) -> ac.AttentionTrace:
     """compute(config), cached; the trace's arrays are read-only."""
     return ac.compute(config)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_custom_trace(config: ac.AttentionConfig, edits: tuple[Edit, ...]) -> ac.AttentionTrace:
+    """The seeded trace for `config` with hand edits applied."""
+    return apply_edits(ac.compute(config), edits)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_block(config: ac.AttentionConfig, norm_first: bool) -> ac.BlockTrace:
+    """compute_block(config), the whole encoder layer, cached."""
+    return ac.compute_block(config, norm_first=norm_first)

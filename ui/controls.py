@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -23,13 +24,16 @@ from .text import md_escape
 STATE = "_state"  # the one source of truth: every control's value
 NOTICES = "_notices"  # messages (already translated keys + values) waiting to be shown once
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("app.py", "nav.home", ":material/format_list_numbered:"),
     ("pages/1_matrix.py", "nav.matrix", ":material/grid_on:"),
+    ("pages/2_multihead.py", "nav.multihead", ":material/view_column:"),
+    ("pages/3_vectors.py", "nav.vectors", ":material/scatter_plot:"),
+    ("pages/4_encoder.py", "nav.encoder", ":material/account_tree:"),
+    ("pages/5_edit.py", "nav.edit", ":material/edit:"),
+    ("pages/6_export.py", "nav.export", ":material/download:"),
 )
-
-# View parameters beyond the engine's config: (default, parser).
-VIEW_DEFAULTS: dict[str, Any] = {"head": 1, "word": 1, "lang": None}
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,9 @@ class Controls:
     lang: str
     state: dict[str, Any]
 
-    def t(self, key: str, **values: Any) -> str:
-        """The message `key` in this page's language."""
-        return translate(self.lang, key, **values)
+    def t(self, msg: str, /, **values: Any) -> str:
+        """The message `msg` in this page's language."""
+        return translate(self.lang, msg, **values)
 
     def view_int(self, key: str, upper: int) -> int:
         """A 1-based view index from the state (head, word…), clamped to 1..upper."""
@@ -53,16 +57,9 @@ def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """The state a new session starts from: the URL's values, validated, and what had to be fixed."""
     raw = {k: st.query_params.get(k, "") for k in st.query_params}
     values, fixes = P.parse_config_params(raw)
-    for key in ("head", "word"):
-        if key in raw:
-            value, fix = P.parse_int(key, raw[key], 1, ac.MAX_TOKENS)
-            if fix is not None:
-                value = VIEW_DEFAULTS[key] if fix.problem == "malformed" else value
-                fix = P.Fix(key, fix.given, str(value), fix.problem)
-                fixes.append(fix)
-            values[key] = value
-        else:
-            values[key] = VIEW_DEFAULTS[key]
+    view, view_fixes = P.parse_view_params(raw)
+    values.update(view)
+    fixes += view_fixes
     lang = str(raw.get("lang", "")).strip().lower()
     if lang and lang not in LANGUAGES:
         fixes.append(P.Fix("lang", raw["lang"], "", "unknown"))
@@ -104,68 +101,94 @@ def _widget_value(key: str) -> None:
     st.session_state[key] = st.session_state[STATE][key]
 
 
-def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
-    """Draw the shared sidebar and return the validated config. Every page calls this first."""
+def session_state() -> dict[str, Any]:
+    """The session's control state, created from the URL on the session's first run."""
     if STATE not in st.session_state:
         values, notices = _initial_state()
         st.session_state[STATE] = values
         st.session_state[NOTICES] = notices
     state: dict[str, Any] = st.session_state[STATE]
+    return state
+
+
+def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
+    """Draw the shared sidebar and return the validated config. Every page calls this first.
+
+    `extra` names page-specific sidebar controls ("d_ff", "norm_first"). In presenter mode the
+    sidebar keeps only the language, the pages and the switch back.
+    """
+    state = session_state()
+    if state["present"] and page != "home":
+        st.switch_page("app.py")  # presenter mode is a mode of the home page
     lang = state["lang"]
 
-    def t(key: str, **values: Any) -> str:
-        return translate(lang, key, **values)
+    def t(msg: str, /, **values: Any) -> str:
+        return translate(lang, msg, **values)
 
     with st.sidebar:
         _language_picker(state)
         lang = state["lang"]
+        links = url_params(state)
         for path, label_key, icon in PAGES:
-            st.page_link(path, label=t(label_key), icon=icon)
-        st.divider()
-        st.subheader(t("controls.title"))
-        _draw(
-            "sentence",
-            st.text_input,
-            t("controls.sentence"),
-            max_chars=ac.MAX_SENTENCE_CHARS,
-            help=t("controls.sentence_help", max_tokens=ac.MAX_TOKENS),
-        )
-        c1, c2 = st.columns(2)
-        with c1:
-            _draw_int("d_model", t("controls.d_model"), t("controls.d_model_help"))
-            _draw_int("d_k", t("controls.d_k"), t("controls.d_k_help"))
-            _draw_int("n_heads", t("controls.n_heads"), t("controls.n_heads_help"))
-        with c2:
-            _draw_int("seed", t("controls.seed"), t("controls.seed_help"))
-            _draw_int("d_v", t("controls.d_v"), t("controls.d_v_help"))
-            _draw(
-                "temperature",
-                st.number_input,
-                t("controls.temperature"),
-                min_value=P.TEMPERATURE_MIN,
-                max_value=P.TEMPERATURE_MAX,
-                step=0.1,
-                format="%.2f",
-                help=t("controls.temperature_help"),
-            )
-        _draw(
-            "positional",
-            st.selectbox,
-            t("controls.positional"),
-            options=ac.POSITIONAL_SCHEMES,
-            format_func=lambda s: t(f"positional.{s}"),
-            help=t("controls.positional_help"),
-        )
-        _draw("scaled", st.toggle, t("controls.scaled"), help=t("controls.scaled_help"))
-        _draw("causal", st.toggle, t("controls.causal"), help=t("controls.causal_help"))
-        if st.button(t("controls.reset"), help=t("controls.reset_help"), width="stretch"):
-            _reset(state)
-            st.rerun()
+            if (ROOT / path).exists():
+                st.page_link(path, label=t(label_key), icon=icon, query_params=links)
+        _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
+        if state["custom"]:
+            st.info(t("controls.custom_on"), icon=":material/edit:")
+        if not state["present"]:
+            st.divider()
+            _config_widgets(state, t, extra)
 
     _show_notices(lang)
     config = _config_from_state(state, lang)
     _write_url(state)
     return Controls(config=config, lang=lang, state=state)
+
+
+def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> None:
+    st.subheader(t("controls.title"))
+    _draw(
+        "sentence",
+        st.text_input,
+        t("controls.sentence"),
+        max_chars=ac.MAX_SENTENCE_CHARS,
+        help=t("controls.sentence_help", max_tokens=ac.MAX_TOKENS),
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        _draw_int("d_model", t("controls.d_model"), t("controls.d_model_help"))
+        _draw_int("d_k", t("controls.d_k"), t("controls.d_k_help"))
+        _draw_int("n_heads", t("controls.n_heads"), t("controls.n_heads_help"))
+    with c2:
+        _draw_int("seed", t("controls.seed"), t("controls.seed_help"))
+        _draw_int("d_v", t("controls.d_v"), t("controls.d_v_help"))
+        _draw(
+            "temperature",
+            st.number_input,
+            t("controls.temperature"),
+            min_value=P.TEMPERATURE_MIN,
+            max_value=P.TEMPERATURE_MAX,
+            step=0.1,
+            format="%.2f",
+            help=t("controls.temperature_help"),
+        )
+    _draw(
+        "positional",
+        st.selectbox,
+        t("controls.positional"),
+        options=ac.POSITIONAL_SCHEMES,
+        format_func=lambda s: t(f"positional.{s}"),
+        help=t("controls.positional_help"),
+    )
+    _draw("scaled", st.toggle, t("controls.scaled"), help=t("controls.scaled_help"))
+    _draw("causal", st.toggle, t("controls.causal"), help=t("controls.causal_help"))
+    if "d_ff" in extra:
+        _draw_int("d_ff", t("controls.d_ff"), t("controls.d_ff_help"))
+    if "norm_first" in extra:
+        _draw("norm_first", st.toggle, t("controls.norm_first"), help=t("controls.norm_first_help"))
+    if st.button(t("controls.reset"), help=t("controls.reset_help"), width="stretch"):
+        _reset(state)
+        st.rerun()
 
 
 def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
@@ -195,7 +218,7 @@ def _reset(state: dict[str, Any]) -> None:
     lang = state["lang"]
     state.clear()
     state.update({k: getattr(P.DEFAULTS, k) for k in P.CONFIG_KEYS})
-    state.update(VIEW_DEFAULTS)
+    state.update({k: default for k, (default, _, _) in P.VIEW_PARAMS.items()})
     state["lang"] = lang
 
 
@@ -219,9 +242,10 @@ def _config_from_state(state: dict[str, Any], lang: str) -> ac.AttentionConfig:
 def url_params(state: dict[str, Any]) -> dict[str, str]:
     """The query parameters that reopen this view: every config key, other keys when not default."""
     out = {k: P.format_param(state[k]) for k in P.CONFIG_KEYS}
-    for key, default in VIEW_DEFAULTS.items():
+    for key, (default, _, _) in P.VIEW_PARAMS.items():
         if key in state and state[key] != default:
             out[key] = P.format_param(state[key])
+    out["lang"] = state["lang"]
     return out
 
 

@@ -13,10 +13,10 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 
 
-def translate(lang: str, key: str, **values: Any) -> str:
-    """The message `key` in `lang` with its {placeholders} filled; English if the key is missing."""
+def translate(lang: str, msg: str, /, **values: Any) -> str:
+    """The message `msg` in `lang` with its {placeholders} filled; English if the key is missing."""
     catalogue = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANGUAGE])
-    template = catalogue.get(key) or CATALOGUES[DEFAULT_LANGUAGE][key]
+    template = catalogue.get(msg) or CATALOGUES[DEFAULT_LANGUAGE][msg]
     return template.format(**values) if values else template
 
 

@@ -9,20 +9,34 @@ import streamlit as st
 
 import attention_core as ac
 
-from .compute import cached_trace
-from .controls import Controls, controls
+from .compute import cached_custom_trace, cached_trace
+from .controls import Controls, controls, session_state
+from .edits import decode_edits
 from .i18n import translate
 from .text import md_escape
 
 ICON = str(Path(__file__).resolve().parent.parent / "docs" / "icon.png")  # local: no CDN favicon
 
 
-def start(title_key: str, extra: Sequence[str] = ()) -> tuple[Controls, ac.AttentionTrace | None]:
-    """Set up the page, draw the shared controls and compute; the trace is None after an error."""
-    st.set_page_config(page_title="Attention, step by step", page_icon=ICON, layout="wide")
-    ctrl = controls(extra=extra)
-    st.title(translate(ctrl.lang, title_key))
+def start(title_key: str, page: str, extra: Sequence[str] = ()) -> tuple[Controls, ac.AttentionTrace | None]:
+    """Set up the page, draw the shared controls and compute; the trace is None after an error.
+
+    With custom numbers on, the trace is rebuilt from the seeded matrices plus the hand edits.
+    """
+    state = session_state()
+    st.set_page_config(
+        page_title="Attention, step by step",
+        page_icon=ICON,
+        layout="wide",
+        initial_sidebar_state="collapsed" if state["present"] else "auto",
+    )
+    ctrl = controls(page, extra)
+    if not state["present"]:
+        st.title(translate(ctrl.lang, title_key))
     try:
+        if state["custom"] and state["edits"]:
+            edits = decode_edits(state["edits"])
+            return ctrl, cached_custom_trace(ctrl.config, edits)
         return ctrl, cached_trace(ctrl.config)
     except (ValueError, TypeError, MemoryError) as err:
         st.error(translate(ctrl.lang, "error.compute", message=md_escape(str(err), 300)))

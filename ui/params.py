@@ -28,7 +28,22 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
     "d_ff": (ac.D_FF_MIN, ac.D_FF_MAX),
 }
 BOOL_FIELDS = ("scaled", "causal")
-CONFIG_KEYS = ("sentence", "d_model", "d_k", "d_v", "seed", "n_heads", "positional", "scaled", "causal", "temperature")
+CONFIG_KEYS = (
+    "sentence", "d_model", "d_k", "d_v", "seed", "n_heads", "positional", "scaled", "causal", "temperature", "d_ff",
+)  # fmt: skip
+
+# View parameters beyond the engine's config, carried in the URL only when not at their default:
+# name -> (default, kind, bounds or choices).
+VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
+    "head": (1, "int", (1, ac.N_HEADS_MAX)),  # head shown (1-based)
+    "word": (1, "int", (1, ac.MAX_TOKENS)),  # word picked (1-based)
+    "step": (1, "int", (1, 7)),  # presenter mode: the step on screen
+    "present": (False, "bool", None),  # presenter mode on
+    "norm_first": (False, "bool", None),  # encoder block: Pre-LN instead of Post-LN
+    "custom": (False, "bool", None),  # hand-edited numbers replace the seeded ones
+    "edits": ("", "str", 4000),  # the hand edits, encoded (ui/edits.py)
+    "dims": (3, "int", (2, 3)),  # vector-space page: 2-D or 3-D view
+}
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
 
@@ -47,7 +62,7 @@ def _default(key: str) -> Any:
     return getattr(DEFAULTS, key)
 
 
-def parse_int(key: str, raw: str, lo: int, hi: int) -> tuple[int, Fix | None]:
+def parse_int(key: str, raw: str, lo: int, hi: int, default: int | None = None) -> tuple[int, Fix | None]:
     """A whole number clamped to lo..hi; anything else gives the default."""
     s = raw.strip()
     try:
@@ -58,7 +73,7 @@ def parse_int(key: str, raw: str, lo: int, hi: int) -> tuple[int, Fix | None]:
         except ValueError:
             f = math.nan
         if not math.isfinite(f) or f != int(f):
-            d = _default(key)
+            d = _default(key) if default is None else default
             return d, Fix(key, raw, str(d), "malformed")
         value = int(f)
     if value < lo or value > hi:
@@ -123,7 +138,7 @@ def parse_config_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list
 
     if "sentence" in params:
         take(*parse_sentence(params["sentence"]), "sentence")
-    for key in ("d_model", "d_k", "d_v", "seed", "n_heads"):
+    for key in ("d_model", "d_k", "d_v", "seed", "n_heads", "d_ff"):
         if key in params:
             lo, hi = INT_FIELDS[key]
             take(*parse_int(key, params[key], lo, hi), key)
@@ -146,3 +161,31 @@ def format_param(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def parse_view_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Fix]]:
+    """The view parameters (head, word, presenter step…) from the URL, validated like the config's."""
+    values: dict[str, Any] = {}
+    fixes: list[Fix] = []
+    for key, (default, kind, spec) in VIEW_PARAMS.items():
+        values[key] = default
+        if key not in params:
+            continue
+        raw = params[key]
+        fix: Fix | None = None
+        if kind == "int":
+            lo, hi = spec
+            value, fix = parse_int(key, raw, lo, hi, default)
+        elif kind == "bool":
+            s = raw.strip().lower()
+            value = True if s in _TRUE else False if s in _FALSE else default
+            if s not in _TRUE | _FALSE:
+                fix = Fix(key, raw, format_param(default), "malformed")
+        else:
+            value = raw
+            if len(raw) > spec:
+                value, fix = default, Fix(key, raw[:40], "", "too_long_value")
+        values[key] = value
+        if fix is not None:
+            fixes.append(fix)
+    return values, fixes

@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "fix.range": "The link's value for **{key}** ({given}) is outside the allowed range; using {used} instead.",
     "fix.empty": "The **{key}** is empty; using “{used}”.",
     "fix.too_long": "The **{key}** is too long; keeping its first {used} tokens.",
+    "fix.too_long_value": "The link's value for **{key}** is too long; it was ignored.",
     "fix.unknown": "The link's value for **{key}** ({given}) is not one of the options; using the default.",
     "error.config": "These settings cannot be used ({message}); showing the notebook's example instead.",
     "error.compute": "This configuration could not be computed: {message}. Change a control in the sidebar to continue.",
@@ -117,4 +118,24 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "max |αV − word-by-word sums|",
     "matrix.check_ok": "The matrix result equals the word-by-word result: the largest difference is {diff}, rounding only.",
     "matrix.check_bad": "The matrix result differs from the word-by-word result by {diff}.",
+    # presenter mode
+    "present.prev": "← Previous",
+    "present.next": "Next →",
+    "present.exit": "Exit",
+    "present.progress": "Step {step} of {total}",
+    # sidebar additions
+    "nav.multihead": "Multi-head & masks",
+    "nav.vectors": "Vector space",
+    "nav.encoder": "Encoder block",
+    "nav.edit": "Edit the numbers",
+    "nav.export": "Export",
+    "controls.present": "Presenter mode",
+    "controls.present_help": "One step at a time in large type, for a projector; the arrow keys move between steps.",
+    "controls.custom_on": "Hand-edited numbers are in use on every page (see “Edit the numbers”).",
+    "controls.d_ff": "d_ff",
+    "controls.d_ff_help": "Width of the feed-forward layer's hidden vector (the notebook declares 4).",
+    "controls.norm_first": "Pre-LN (normalise first)",
+    "controls.norm_first_help": "Off: Post-LN, as in the 2017 paper; on: Pre-LN, as in most modern models.",
+    # encoder page (pages/4_encoder.py): keys encoder.*
+    # export page (pages/6_export.py): keys export.*
 }

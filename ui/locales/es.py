@@ -48,6 +48,7 @@ MESSAGES: dict[str, str] = {
     "fix.range": "El valor del enlace para **{key}** ({given}) está fuera del rango permitido; se usa {used}.",
     "fix.empty": "El campo **{key}** está vacío; se usa «{used}».",
     "fix.too_long": "El campo **{key}** es demasiado largo; se conservan sus primeros {used} tokens.",
+    "fix.too_long_value": "El valor del enlace para **{key}** es demasiado largo; se ha ignorado.",
     "fix.unknown": "El valor del enlace para **{key}** ({given}) no es una de las opciones; se usa el valor por defecto.",
     "error.config": "Esta configuración no se puede usar ({message}); se muestra el ejemplo del cuaderno.",
     "error.compute": "No se pudo calcular esta configuración: {message}. Cambia un control de la barra lateral para continuar.",
@@ -118,4 +119,24 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "máx |αV − sumas palabra por palabra|",
     "matrix.check_ok": "El resultado matricial es igual al de palabra por palabra: la mayor diferencia es {diff}, solo redondeo.",
     "matrix.check_bad": "El resultado matricial difiere del de palabra por palabra en {diff}.",
+    # presenter mode
+    "present.prev": "← Anterior",
+    "present.next": "Siguiente →",
+    "present.exit": "Salir",
+    "present.progress": "Paso {step} de {total}",
+    # sidebar additions
+    "nav.multihead": "Multicabeza y máscaras",
+    "nav.vectors": "Espacio vectorial",
+    "nav.encoder": "Bloque codificador",
+    "nav.edit": "Editar los números",
+    "nav.export": "Exportar",
+    "controls.present": "Modo presentación",
+    "controls.present_help": "Un paso cada vez con letra grande, para un proyector; las flechas del teclado pasan de un paso a otro.",
+    "controls.custom_on": "Los números editados a mano se usan en todas las páginas (ver «Editar los números»).",
+    "controls.d_ff": "d_ff",
+    "controls.d_ff_help": "Tamaño del vector oculto de la capa feed-forward (el cuaderno declara 4).",
+    "controls.norm_first": "Pre-LN (normalizar primero)",
+    "controls.norm_first_help": "Apagado: Post-LN, como en el artículo de 2017; encendido: Pre-LN, como en la mayoría de modelos actuales.",
+    # encoder page (pages/4_encoder.py): keys encoder.*
+    # export page (pages/6_export.py): keys export.*
 }

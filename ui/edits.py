@@ -1,0 +1,73 @@
+"""Hand edits of the seeded numbers, as a compact string that fits in the URL.
+
+An edit names a matrix, a head (0 for E and P), a row, a column and the new value:
+"e.0.1.2=0.5,wq.1.0.2=-0.3". Only the edited cells travel; everything else stays seeded,
+so the link stays short and the edits survive page switches and reloads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import attention_core as ac
+
+EDITABLE = ("e", "p", "wq", "wk", "wv")  # embeddings, positions, W_Q, W_K, W_V
+MAX_EDITS = 400
+
+Edit = tuple[str, int, int, int, float]  # (matrix, head, row, col, value)
+
+
+def encode_edits(edits: dict[tuple[str, int, int, int], float]) -> str:
+    """The URL form of a set of edits, in a stable order."""
+    return ",".join(f"{m}.{h}.{r}.{c}={v:.10g}" for (m, h, r, c), v in sorted(edits.items()))
+
+
+def decode_edits(text: str) -> tuple[Edit, ...]:
+    """Parse the URL form; malformed or non-finite entries are dropped (never an exception)."""
+    out: dict[tuple[str, int, int, int], float] = {}
+    for item in text.split(",")[:MAX_EDITS]:
+        try:
+            where, raw = item.split("=", 1)
+            m, h, r, c = where.split(".")
+            value = float(raw)
+            key = (m, int(h), int(r), int(c))
+        except ValueError:
+            continue
+        if m in EDITABLE and math.isfinite(value) and min(key[1:]) >= 0:
+            out[key] = value
+    return tuple((m, h, r, c, v) for (m, h, r, c), v in sorted(out.items()))
+
+
+def base_matrices(trace: ac.AttentionTrace) -> dict[str, np.ndarray]:
+    """The editable matrices of a trace, with a head axis: (1, n, d) for E and P, (h, d, k) for W."""
+    return {
+        "e": trace.embeddings[None],
+        "p": trace.positions[None],
+        "wq": trace.w_q,
+        "wk": trace.w_k,
+        "wv": trace.w_v,
+    }
+
+
+def apply_edits(trace: ac.AttentionTrace, edits: tuple[Edit, ...]) -> ac.AttentionTrace:
+    """The trace rebuilt from `trace`'s matrices with `edits` applied; edits outside the shapes are ignored."""
+    mats = {k: np.array(v) for k, v in base_matrices(trace).items()}
+    for m, h, r, c, value in edits:
+        a = mats[m]
+        if h < a.shape[0] and r < a.shape[1] and c < a.shape[2]:
+            a[h, r, c] = value
+    return ac.trace_from_matrices(
+        trace.tokens,
+        mats["e"][0],
+        mats["p"][0],
+        mats["wq"],
+        mats["wk"],
+        mats["wv"],
+        trace.w_o,
+        scaled=trace.scale != 1.0,
+        causal=trace.causal,
+        temperature=trace.temperature,
+        positional_used=ac.PositionalChoice("custom", trace.positional_used.scheme),
+    )
