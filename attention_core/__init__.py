@@ -6,6 +6,7 @@
 0.1984
 """
 
+from .analysis import entropy_by_dk, pca, scaled_pair, temperature_sweep
 from .attention import attention, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
 from .config import NOTEBOOK_SENTENCE, AttentionConfig
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
@@ -58,14 +59,18 @@ __all__ = [
     "compute_block",
     "concat_heads",
     "encoder_layer",
+    "entropy_by_dk",
     "explain_token",
     "layer_norm",
     "matrix_check",
     "multi_head_attention",
+    "pca",
     "positional_encodings",
     "row_entropy",
+    "scaled_pair",
     "sinusoidal_positions",
     "softmax",
+    "temperature_sweep",
     "tokenize",
     "trace_from_matrices",
     "word_by_word",

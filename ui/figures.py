@@ -11,6 +11,7 @@ from .tables import unique_labels
 
 # Viridis: perceptually uniform and readable with the common colour-vision deficiencies.
 SEQUENTIAL = "Viridis"
+MASKED_GREY = "#d4d4d4"  # causal-mask cells: neutral grey, outside the Viridis range
 CELL_TEXT_MAX = 16  # print each cell's value while the matrix is at most this many rows
 
 
@@ -26,13 +27,19 @@ def attention_heatmap(
     hover: str,
     colorbar_title: str = "α",
     height: int | None = None,
+    masked_text: str = "masked",
+    masked_hover: str = "%{y} → %{x}: masked (logit −∞)<extra></extra>",
 ) -> go.Figure:
-    """The α matrix: queries as rows (top to bottom), keys as columns; hover shows score, logit, α."""
+    """The α matrix: queries as rows (top to bottom), keys as columns; hover shows score, logit, α.
+
+    Masked cells (logit −∞) are drawn grey and labelled, not as a zero weight.
+    """
     n = weights.shape[0]
     labels = unique_labels(tokens)  # category axes: a repeated word keeps its own row
     custom = np.stack([scores, logits], axis=-1)  # (n, n, 2)
+    masked = np.isneginf(logits)
     heat = go.Heatmap(
-        z=weights,
+        z=np.where(masked, np.nan, weights) if masked.any() else weights,
         x=labels,
         y=labels,
         customdata=custom,
@@ -48,6 +55,21 @@ def attention_heatmap(
     ticks = {"type": "category", "tickfont": {"size": 14 if n <= 16 else 10}}
     side = height or min(760, 140 + 44 * n)
     fig = go.Figure(heat)
+    if masked.any():
+        fig.add_trace(
+            go.Heatmap(
+                z=np.where(masked, 1.0, np.nan),
+                x=labels,
+                y=labels,
+                colorscale=[[0.0, MASKED_GREY], [1.0, MASKED_GREY]],
+                showscale=False,
+                hovertemplate=masked_hover,
+                texttemplate=masked_text if n <= CELL_TEXT_MAX else None,
+                textfont={"color": "#404040"},
+                xgap=1 if n <= 64 else 0,
+                ygap=1 if n <= 64 else 0,
+            )
+        )
     fig.update_layout(
         title={"text": title},
         height=side,

@@ -144,6 +144,8 @@ def heatmap(v: View, key: str, height: int | None = None) -> None:
         key_label=t("heatmap.keys"),
         hover=t("heatmap.hover"),
         height=height,
+        masked_text=t("heatmap.masked"),
+        masked_hover=t("heatmap.masked_hover"),
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))

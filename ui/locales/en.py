@@ -118,6 +118,8 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "max |αV − word-by-word sums|",
     "matrix.check_ok": "The matrix result equals the word-by-word result: the largest difference is {diff}, rounding only.",
     "matrix.check_bad": "The matrix result differs from the word-by-word result by {diff}.",
+    "heatmap.masked": 'masked',
+    "heatmap.masked_hover": 'query: %{y}<br>key: %{x}<br>masked: logit −∞, α = 0<extra></extra>',
     # presenter mode
     "present.prev": "← Previous",
     "present.next": "Next →",

@@ -119,6 +119,8 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "máx |αV − sumas palabra por palabra|",
     "matrix.check_ok": "El resultado matricial es igual al de palabra por palabra: la mayor diferencia es {diff}, solo redondeo.",
     "matrix.check_bad": "El resultado matricial difiere del de palabra por palabra en {diff}.",
+    "heatmap.masked": 'oculta',
+    "heatmap.masked_hover": 'query: %{y}<br>key: %{x}<br>oculta por la máscara: logit −∞, α = 0<extra></extra>',
     # presenter mode
     "present.prev": "← Anterior",
     "present.next": "Siguiente →",
