@@ -6,7 +6,7 @@
 0.1984
 """
 
-from .analysis import entropy_by_dk, pca, scaled_pair, temperature_sweep
+from .analysis import entropy_by_dk, pca, scaled_pair, temperature_sweep, variant
 from .attention import attention, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
 from .config import NOTEBOOK_SENTENCE, AttentionConfig
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
@@ -73,5 +73,6 @@ __all__ = [
     "temperature_sweep",
     "tokenize",
     "trace_from_matrices",
+    "variant",
     "word_by_word",
 ]

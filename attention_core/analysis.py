@@ -11,7 +11,7 @@ import numpy.typing as npt
 from .arrays import FloatArray
 from .attention import masked_logits, row_entropy, softmax
 from .config import AttentionConfig
-from .trace import AttentionTrace, compute
+from .trace import AttentionTrace, compute, trace_from_matrices
 
 
 def scaled_pair(config: AttentionConfig) -> tuple[AttentionTrace, AttentionTrace]:
@@ -65,3 +65,26 @@ def pca(points: npt.ArrayLike, k: int) -> tuple[FloatArray, FloatArray]:
     if total > 0:
         ratio[:r] = var[:r] / total
     return coords, ratio
+
+
+def variant(
+    trace: AttentionTrace,
+    *,
+    scaled: bool | None = None,
+    causal: bool | None = None,
+    temperature: float | None = None,
+) -> AttentionTrace:
+    """The same matrices (seeded or hand-edited) recomputed with other scaling, mask or temperature."""
+    return trace_from_matrices(
+        trace.tokens,
+        trace.embeddings,
+        trace.positions,
+        trace.w_q,
+        trace.w_k,
+        trace.w_v,
+        trace.w_o,
+        scaled=(trace.scale != 1.0) if scaled is None else scaled,
+        causal=trace.causal if causal is None else causal,
+        temperature=trace.temperature if temperature is None else temperature,
+        positional_used=trace.positional_used,
+    )

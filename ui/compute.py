@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import attention_core as ac
@@ -29,3 +30,17 @@ def cached_custom_trace(config: ac.AttentionConfig, edits: tuple[Edit, ...]) -> 
 def cached_block(config: ac.AttentionConfig, norm_first: bool) -> ac.BlockTrace:
     """compute_block(config), the whole encoder layer, cached."""
     return ac.compute_block(config, norm_first=norm_first)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_entropy_by_dk(config: ac.AttentionConfig, d_ks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean α entropy against d_k, unscaled and scaled (attention_core.entropy_by_dk), cached."""
+    return ac.entropy_by_dk(config, d_ks)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_variant(
+    trace: ac.AttentionTrace, scaled: bool | None = None, causal: bool | None = None
+) -> ac.AttentionTrace:
+    """The same matrices recomputed with other scaling or mask (attention_core.variant), cached."""
+    return ac.variant(trace, scaled=scaled, causal=causal)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 import attention_core as ac
 
@@ -129,9 +130,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
         _language_picker(state)
         lang = state["lang"]
         links = url_params(state)
-        for path, label_key, icon in PAGES:
-            if (ROOT / path).exists():
-                st.page_link(path, label=t(label_key), icon=icon, query_params=links)
+        _page_links(t, links)
         _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
         if state["custom"]:
             st.info(t("controls.custom_on"), icon=":material/edit:")
@@ -143,6 +142,16 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
     config = _config_from_state(state, lang)
     _write_url(state)
     return Controls(config=config, lang=lang, state=state)
+
+
+def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:
+    """st.page_link for every page that exists, with real titles and the current state in the link."""
+    for path, label_key, icon in PAGES:
+        if (ROOT / path).exists():
+            try:
+                st.page_link(path, label=t(label_key), icon=icon, query_params=links)
+            except StreamlitPageNotFoundError:  # a page run as the entry script (AppTest.from_file)
+                return
 
 
 def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> None:
