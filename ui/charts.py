@@ -87,3 +87,131 @@ def matrix_heatmap(
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     return fig
+
+
+def vector_space(
+    q: np.ndarray,
+    k: np.ndarray,
+    tokens: Sequence[str],
+    picked: int,
+    weights_row: np.ndarray,
+    *,
+    title: str,
+    query_name: str,
+    key_name: str,
+    axis_titles: Sequence[str],
+    arrows: bool,
+    top: int = 12,
+) -> go.Figure:
+    """Queries and keys as points (and arrows from the origin) in 2-D or 3-D.
+
+    The picked query is enlarged and joined to its `top` keys by lines whose width grows with α.
+    """
+    dims = q.shape[1]
+    labels = unique_labels(tokens)
+    three = dims == 3
+    scatter = go.Scatter3d if three else go.Scatter
+    fig = go.Figure()
+
+    def coords(points: np.ndarray) -> dict[str, np.ndarray]:
+        names = ("x", "y", "z")[:dims]
+        return {name: points[:, i] for i, name in enumerate(names)}
+
+    def segments(starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+        # Each segment as start, end, gap (NaN), so one trace draws them all.
+        m = len(starts)
+        pts = np.full((3 * m, dims), np.nan)
+        pts[0::3], pts[1::3] = starts, ends
+        return coords(pts)
+
+    if arrows:
+        origin = np.zeros_like(q)
+        for points, colour in ((q, OKABE_ITO[0]), (k, OKABE_ITO[1])):
+            fig.add_trace(
+                scatter(
+                    **segments(origin, points),
+                    mode="lines",
+                    line={"color": colour, "width": 2},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    order = np.argsort(-weights_row)[:top]
+    w_max = float(weights_row.max()) or 1.0
+    for j in order:
+        seg = segments(q[picked : picked + 1], k[j : j + 1])
+        width = 1 + 9 * float(weights_row[j]) / w_max
+        fig.add_trace(
+            scatter(
+                **seg,
+                mode="lines",
+                line={"color": OKABE_ITO[5], "width": width, "dash": "dot"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    marker_size = 5 if three else 10
+    fig.add_trace(
+        scatter(
+            **coords(q),
+            mode="markers+text",
+            text=labels,
+            name=query_name,
+            marker={"color": OKABE_ITO[0], "size": marker_size, "symbol": "circle"},
+            hovertemplate=f"{query_name} %{{text}}<extra></extra>",
+            textposition="top center",
+        )
+    )
+    fig.add_trace(
+        scatter(
+            **coords(k),
+            mode="markers+text",
+            text=labels,
+            name=key_name,
+            marker={"color": OKABE_ITO[1], "size": marker_size, "symbol": "diamond"},
+            hovertemplate=f"{key_name} %{{text}}<extra></extra>",
+            textposition="bottom center",
+        )
+    )
+    fig.add_trace(
+        scatter(
+            **coords(q[picked : picked + 1]),
+            mode="markers",
+            name=f"{query_name} {labels[picked]}",
+            marker={"color": OKABE_ITO[5], "size": marker_size * 2.2, "symbol": "circle-open" if three else "star"},
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        title={"text": title}, height=620, margin={"l": 0, "r": 0, "t": 50, "b": 0}, legend={"orientation": "h"}
+    )
+    if three:
+        fig.update_layout(
+            scene={"xaxis_title": axis_titles[0], "yaxis_title": axis_titles[1], "zaxis_title": axis_titles[2]}
+        )
+    else:
+        fig.update_layout(
+            xaxis={"title": {"text": axis_titles[0]}, "zeroline": True},
+            yaxis={"title": {"text": axis_titles[1]}, "zeroline": True, "scaleanchor": "x"},
+        )
+    return fig
+
+
+def bars(
+    x: Sequence[str], series: Sequence[tuple[str, np.ndarray]], *, title: str, x_title: str, y_title: str
+) -> go.Figure:
+    """Grouped bars, one colour per series."""
+    fig = go.Figure()
+    for i, (name, y) in enumerate(series):
+        fig.add_trace(
+            go.Bar(
+                x=unique_labels(x),
+                y=y,
+                name=name,
+                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.4f}}<extra></extra>",
+            )
+        )
+    _layout(fig, title, x_title, y_title)
+    fig.update_xaxes(type="category")
+    return fig

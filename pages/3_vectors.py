@@ -1,0 +1,106 @@
+"""Vector space: queries and keys as points in 3-D (or by PCA), one query's dot products, positional patterns."""
+
+import numpy as np
+import streamlit as st
+
+import attention_core as ac
+from ui.charts import bars, matrix_heatmap, vector_space
+from ui.controls import view_selectbox
+from ui.page import start
+from ui.steps import View, pick_head
+from ui.tables import frame, show
+
+REFERENCE_POSITIONS, REFERENCE_DIMS = 64, 64  # a sinusoidal pattern large enough to see its waves
+
+ctrl, trace = start("vectors.title", "vectors")
+if trace is not None:
+    t, lang = ctrl.t, ctrl.lang
+    st.markdown(t("vectors.intro"))
+    head = pick_head(ctrl, trace)
+    rows = View(ctrl, trace, head).rows
+    word = view_selectbox(
+        ctrl, "word", t("vectors.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
+    )
+    i = word - 1
+    q, k = trace.q[head], trace.k[head]  # (n, d_k) each
+
+    st.subheader(t("vectors.space"))
+    d_k = trace.d_k
+    if d_k <= 3:
+        dims = max(d_k, 2)
+        pad = np.zeros((trace.n_tokens, dims - d_k))
+        q_pts, k_pts = np.hstack([q, pad]), np.hstack([k, pad])
+        axes = [f"{t('vectors.component')} {a + 1}" for a in range(dims)]
+        st.markdown(t("vectors.native", d_k=d_k))
+        arrows = True
+    else:
+        dims = view_selectbox(ctrl, "dims", t("vectors.dims"), (2, 3), format_func=lambda d: f"{d}-D")
+        coords, ratio = ac.pca(np.vstack([q, k]), dims)  # one projection for both, so they stay comparable
+        q_pts, k_pts = coords[: trace.n_tokens], coords[trace.n_tokens :]
+        axes = [f"PC{a + 1} ({100 * ratio[a]:.1f}%)" for a in range(dims)]
+        st.markdown(t("vectors.pca", d_k=d_k, dims=dims, explained=f"{100 * float(ratio.sum()):.1f}"))
+        arrows = False
+    fig = vector_space(
+        q_pts,
+        k_pts,
+        trace.tokens,
+        i,
+        trace.weights[head, i],
+        title=t("vectors.space_title"),
+        query_name=t("vectors.query"),
+        key_name=t("vectors.key"),
+        axis_titles=axes,
+        arrows=arrows,
+    )
+    st.plotly_chart(fig, key="v_space", config={"displaylogo": False})
+    st.caption(t("vectors.space_caption", word=word))
+
+    st.subheader(t("vectors.dots", word=word))
+    ex = ac.explain_token(trace, i, head)
+    fig = bars(
+        trace.tokens,
+        [(t("vectors.dot"), ex.dots), ("α", ex.weights)],
+        title=t("vectors.dots_title", word=word),
+        x_title=t("heatmap.keys"),
+        y_title=t("vectors.value"),
+    )
+    st.plotly_chart(fig, key="v_dots", config={"displaylogo": False})
+    st.caption(t("vectors.dots_caption"))
+    show(frame(np.column_stack([ex.dots, ex.weights]), rows, [t("vectors.dot"), "α"]), lang, key="v_dots_table")
+
+    st.subheader(t("vectors.positions"))
+    st.markdown(
+        t(
+            "vectors.positions_explain",
+            scheme=t(f"positional.{trace.positional_used.scheme}")
+            if trace.positional_used.scheme in ac.POSITIONAL_SCHEMES
+            else trace.positional_used.scheme,
+        )
+    )
+    dcols = [f"d{j + 1}" for j in range(trace.d_model)]
+    fig = matrix_heatmap(
+        trace.positions,
+        rows,
+        dcols,
+        title=t("vectors.positions_title"),
+        x_title=t("vectors.dim"),
+        y_title=t("vectors.position"),
+        height=min(700, 200 + 28 * trace.n_tokens),
+    )
+    st.plotly_chart(fig, key="v_pos", config={"displaylogo": False})
+    st.caption(t("vectors.positions_caption"))
+    show(frame(trace.positions, rows, "d"), lang, key="v_pos_table")
+
+    st.subheader(t("vectors.reference"))
+    ref = ac.sinusoidal_positions(REFERENCE_POSITIONS, REFERENCE_DIMS)
+    fig = matrix_heatmap(
+        ref,
+        [str(p) for p in range(REFERENCE_POSITIONS)],
+        [f"d{j + 1}" for j in range(REFERENCE_DIMS)],
+        title=t("vectors.reference_title", n=REFERENCE_POSITIONS, d=REFERENCE_DIMS),
+        x_title=t("vectors.dim"),
+        y_title=t("vectors.position"),
+        height=560,
+    )
+    st.plotly_chart(fig, key="v_ref", config={"displaylogo": False})
+    st.caption(t("vectors.reference_caption"))
