@@ -69,5 +69,5 @@ def apply_edits(trace: ac.AttentionTrace, edits: tuple[Edit, ...]) -> ac.Attenti
         scaled=trace.scale != 1.0,
         causal=trace.causal,
         temperature=trace.temperature,
-        positional_used=ac.PositionalChoice("custom", trace.positional_used.scheme),
+        positional_used=ac.PositionalChoice("custom"),
     )
