@@ -72,9 +72,7 @@ if trace is not None:
     st.markdown(
         t(
             "vectors.positions_explain",
-            scheme=t(f"positional.{trace.positional_used.scheme}")
-            if trace.positional_used.scheme in ac.POSITIONAL_SCHEMES
-            else trace.positional_used.scheme,
+            scheme=t(f"positional.{trace.positional_used.scheme}"),
         )
     )
     dcols = [f"d{j + 1}" for j in range(trace.d_model)]

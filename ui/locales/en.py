@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "controls.reset_help": "Restore every control to the reference notebook's values.",
     "positional.notebook": "Notebook (hand-written)",
     "positional.sinusoidal": "Sinusoidal",
+    "positional.custom": "Edited by hand",
     "positional.none": "None",
     # fixed URL values and errors
     "fix.malformed": "The link's value for **{key}** ({given}) is not valid; using {used} instead.",

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "controls.reset_help": "Devuelve todos los controles a los valores del cuaderno de referencia.",
     "positional.notebook": "Cuaderno (a mano)",
     "positional.sinusoidal": "Sinusoidal",
+    "positional.custom": "Editada a mano",
     "positional.none": "Ninguna",
     # valores corregidos y errores
     "fix.malformed": "El valor del enlace para **{key}** ({given}) no es válido; se usa {used}.",
