@@ -30,7 +30,8 @@ if trace is not None:
     side = 260 + 30 * min(trace.n_tokens, 16) if trace.n_heads > 1 else None
     for hh in range(trace.n_heads):
         with cols[hh % per_row]:
-            heatmap(View(ctrl, trace, hh), key=f"mh_heat_{hh}", height=side)
+            title = t("head.option", head=hh + 1) if trace.n_heads > 1 else None
+            heatmap(View(ctrl, trace, hh), key=f"mh_heat_{hh}", height=side, title=title, table=True)
 
     # 2. Concatenation and W_O.
     st.subheader(t("multihead.concat"))
@@ -57,10 +58,10 @@ if trace is not None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('multihead.unscaled')}**")
-        heatmap(View(ctrl, plain, head), key="mh_plain")
+        heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True)
     with right:
         st.markdown(f"**{t('multihead.scaled')}**")
-        heatmap(View(ctrl, scaled, head), key="mh_scaled")
+        heatmap(View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True)
     entropy = np.column_stack(
         [
             ac.row_entropy(plain.weights[head]),
@@ -100,7 +101,7 @@ if trace is not None:
     st.subheader(t("multihead.causal"))
     st.markdown(t("multihead.causal_explain"))
     masked = trace if trace.causal else cached_variant(trace, causal=True)
-    heatmap(View(ctrl, masked, head), key="mh_causal")
+    heatmap(View(ctrl, masked, head), key="mh_causal", table=True)
     st.markdown(f"**{t('multihead.logits')}**")
     show(frame(masked.logits[head], rows, rows), lang, key="mh_logits")
 

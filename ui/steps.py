@@ -131,15 +131,15 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
     return rf"\alpha_{{ij}} = \mathrm{{softmax}}_j\left(\ell_{{ij}}\right),\quad \ell_{{ij}} = {inner}{mask}"
 
 
-def heatmap(v: View, key: str, height: int | None = None) -> None:
-    """The α heatmap for the view's head, with its hover and a caption that says what it shows."""
+def heatmap(v: View, key: str, height: int | None = None, title: str | None = None, table: bool = False) -> None:
+    """The α heatmap for the view's head, with its hover, a caption, and optionally its numbers in a table."""
     t, h = v.ctrl.t, v.head
     fig = attention_heatmap(
         v.trace.weights[h],
         v.trace.scores[h],
         v.trace.logits[h],
         v.trace.tokens,
-        title=t("heatmap.title") + v.head_tag,
+        title=title or t("heatmap.title") + v.head_tag,
         query_label=t("heatmap.queries"),
         key_label=t("heatmap.keys"),
         hover=t("heatmap.hover"),
@@ -149,6 +149,9 @@ def heatmap(v: View, key: str, height: int | None = None) -> None:
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))
+    if table:
+        with st.expander(t("heatmap.as_table")):
+            show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
 
 
 def step_alpha(v: View) -> None:

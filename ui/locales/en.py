@@ -104,7 +104,7 @@ MESSAGES: dict[str, str] = {
     "heatmap.queries": "query (row)",
     "heatmap.keys": "key (column)",
     "heatmap.hover": "query: %{y}<br>key: %{x}<br>score q·k: %{customdata[0]:.4f}<br>logit: %{customdata[1]:.4f}<br>α: %{z:.4f}<extra></extra>",
-    "heatmap.caption": "Heatmap of the {n}×{n} attention weights α: rows are queries in sentence order from the top, columns are keys; darker is less attention, brighter is more. Every value is also in the table below.",
+    "heatmap.caption": "Heatmap of the {n}×{n} attention weights α: rows are queries in sentence order from the top, columns are keys; darker is less attention, brighter is more. Every value is also in a table on this page.",
     # tables
     "table.compact": "Showing the first {rows} of {n_rows} rows and {cols} of {n_cols} columns.",
     "table.scores": "Scores q·k (before scaling)",
@@ -119,6 +119,7 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "max |αV − word-by-word sums|",
     "matrix.check_ok": "The matrix result equals the word-by-word result: the largest difference is {diff}, rounding only.",
     "matrix.check_bad": "The matrix result differs from the word-by-word result by {diff}.",
+    "heatmap.as_table": "The numbers of this chart as a table",
     "heatmap.masked": "masked",
     "heatmap.masked_hover": "query: %{y}<br>key: %{x}<br>masked: logit −∞, α = 0<extra></extra>",
     # multi-head page

@@ -105,7 +105,7 @@ MESSAGES: dict[str, str] = {
     "heatmap.queries": "query (fila)",
     "heatmap.keys": "key (columna)",
     "heatmap.hover": "query: %{y}<br>key: %{x}<br>producto q·k: %{customdata[0]:.4f}<br>logit: %{customdata[1]:.4f}<br>α: %{z:.4f}<extra></extra>",
-    "heatmap.caption": "Mapa de calor de los {n}×{n} pesos de atención α: las filas son las queries en el orden de la frase desde arriba, las columnas son las keys; más oscuro es menos atención, más claro es más. Cada valor está también en la tabla.",
+    "heatmap.caption": "Mapa de calor de los {n}×{n} pesos de atención α: las filas son las queries en el orden de la frase desde arriba, las columnas son las keys; más oscuro es menos atención, más claro es más. Cada valor está también en una tabla de esta página.",
     # tablas
     "table.compact": "Se muestran las primeras {rows} de {n_rows} filas y {cols} de {n_cols} columnas.",
     "table.scores": "Productos q·k (antes de escalar)",
@@ -120,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "matrix.check_metric": "máx |αV − sumas palabra por palabra|",
     "matrix.check_ok": "El resultado matricial es igual al de palabra por palabra: la mayor diferencia es {diff}, solo redondeo.",
     "matrix.check_bad": "El resultado matricial difiere del de palabra por palabra en {diff}.",
+    "heatmap.as_table": "Los números de este gráfico como tabla",
     "heatmap.masked": "oculta",
     "heatmap.masked_hover": "query: %{y}<br>key: %{x}<br>oculta por la máscara: logit −∞, α = 0<extra></extra>",
     # multi-head page
