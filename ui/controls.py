@@ -49,9 +49,6 @@ class Controls:
         """The message `msg` in this page's language."""
         return translate(self.lang, msg, **values)
 
-    def view_int(self, key: str, upper: int) -> int:
-        """A 1-based view index from the state (head, word…), clamped to 1..upper."""
-        return min(max(int(self.state.get(key, 1)), 1), max(upper, 1))
 
 
 def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
@@ -268,10 +265,16 @@ def _write_url(state: dict[str, Any]) -> None:
 def view_selectbox(
     ctrl: Controls, key: str, label: str, options: Sequence[int], format_func: Callable[[int], str], **kwargs: Any
 ) -> int:
-    """A page-level picker (head, word…) kept in the state and the URL; returns the 1-based choice."""
-    state = ctrl.state
-    state[key] = ctrl.view_int(key, len(options))
-    _draw(key, st.selectbox, label, options=list(options), format_func=format_func, **kwargs)
+    """A page-level picker (head, word, dims…) kept in the state and the URL; returns the choice.
+
+    A value that is not among the options (a word index past a shorter sentence) becomes the
+    nearest option.
+    """
+    state, opts = ctrl.state, list(options)
+    current = int(state.get(key, opts[0]))
+    if current not in opts:
+        state[key] = min(opts, key=lambda o: abs(o - current))
+    _draw(key, st.selectbox, label, options=opts, format_func=format_func, **kwargs)
     value = int(state[key])
     _write_url(state)
     return value

@@ -1,0 +1,81 @@
+"""Unit and property tests of the teaching views (analysis.py) and of hand edits (ui/edits.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import attention_core as ac
+from ui.edits import apply_edits, decode_edits, encode_edits
+
+
+def test_variant_equals_compute_with_other_flags() -> None:
+    base = ac.compute(ac.AttentionConfig(sentence="the cat sat on the mat", n_heads=2, d_model=8))
+    for kw in ({"scaled": True}, {"causal": True}, {"scaled": True, "causal": True}):
+        expected = ac.compute(ac.AttentionConfig(sentence="the cat sat on the mat", n_heads=2, d_model=8, **kw))
+        got = ac.variant(base, **kw)
+        np.testing.assert_array_equal(got.weights, expected.weights)
+        np.testing.assert_array_equal(got.output, expected.output)
+
+
+def test_temperature_sweep_matches_traces_at_each_temperature() -> None:
+    config = ac.AttentionConfig(causal=True, scaled=True)
+    trace = ac.compute(config)
+    temps = (0.5, 1.0, 3.0)
+    sweep = ac.temperature_sweep(trace, 2, temps)
+    for row, temp in zip(sweep, temps, strict=True):
+        other = ac.compute(ac.AttentionConfig(causal=True, scaled=True, temperature=temp))
+        np.testing.assert_allclose(row, other.weights[0, 2], atol=1e-14)
+    assert np.all(sweep[:, 3:] == 0.0)  # masked keys stay at exactly zero
+
+
+def test_entropy_by_dk_scaling_only_raises_entropy() -> None:
+    plain, scaled = ac.entropy_by_dk(ac.AttentionConfig(d_model=32), (1, 4, 64, 256))
+    assert plain[0] == pytest.approx(scaled[0])
+    assert np.all(plain <= scaled + 1e-12)
+    assert plain[-1] < plain[0]  # unscaled, softmax saturates as d_k grows
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 12), st.integers(2, 6), st.integers(0, 2**16))
+def test_pca_is_orthogonal_projection_with_sorted_explained_variance(m: int, d: int, seed: int) -> None:
+    points = np.random.RandomState(seed).randn(m, d)
+    coords, ratio = ac.pca(points, 2)
+    assert coords.shape == (m, 2)
+    assert np.all(ratio >= 0) and ratio.sum() <= 1 + 1e-12 and ratio[0] >= ratio[1] - 1e-12
+    # Full-rank projection keeps every pairwise distance.
+    full, full_ratio = ac.pca(points, d)
+    assert full_ratio.sum() == pytest.approx(1.0)
+    dist = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    np.testing.assert_allclose(np.linalg.norm(full[:, None] - full[None], axis=-1), dist, atol=1e-9)
+
+
+def test_pca_of_points_on_a_line_explains_everything() -> None:
+    t = np.linspace(-1, 1, 7)[:, None]
+    coords, ratio = ac.pca(t * np.array([[1.0, 2.0, -2.0]]), 3)
+    assert ratio[0] == pytest.approx(1.0) and ratio[1:] == pytest.approx([0.0, 0.0], abs=1e-12)
+    np.testing.assert_allclose(np.abs(coords[:, 0]), np.abs(t[:, 0]) * 3.0, atol=1e-12)
+
+
+def test_edits_round_trip_and_drop_garbage() -> None:
+    edits = {("e", 0, 1, 2): 0.5, ("wq", 1, 0, 2): -1e-7, ("p", 0, 0, 0): 3.0}
+    text = encode_edits(edits)
+    assert dict(((m, h, r, c), v) for m, h, r, c, v in decode_edits(text)) == edits
+    garbage = "e.0.0.0=nan,e.0.0.1=inf,zz.0.0.0=1,e.0.-1.0=2,e.0.0=1,=,,e.0.0.2=abc,wk.0.0.0=2"
+    assert decode_edits(garbage) == (("wk", 0, 0, 0, 2.0),)
+
+
+def test_apply_edits_changes_only_the_edited_cells_and_ignores_out_of_shape() -> None:
+    trace = ac.compute(ac.AttentionConfig())
+    edited = apply_edits(trace, (("e", 0, 0, 0, 1.5), ("wv", 0, 3, 2, 0.25), ("e", 0, 99, 0, 5.0)))
+    e = trace.embeddings.copy()
+    e[0, 0] = 1.5
+    wv = trace.w_v.copy()
+    wv[0, 3, 2] = 0.25
+    np.testing.assert_array_equal(edited.embeddings, e)
+    np.testing.assert_array_equal(edited.w_v, wv)
+    expected = ac.trace_from_matrices(trace.tokens, e, trace.positions, trace.w_q, trace.w_k, wv)
+    np.testing.assert_array_equal(edited.weights, expected.weights)
+    assert edited.positional_used.scheme == "custom"

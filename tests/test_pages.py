@@ -1,0 +1,256 @@
+"""AppTest tests of the multi-head, vector-space and edit pages and of presenter mode.
+
+Each test opens the app at the home page with URL parameters (as a shared link would), then
+switches page, which is how a real session moves between pages-folder pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import attention_core as ac
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_ALPHA = np.array(
+    [
+        [0.1984, 0.2030, 0.1929, 0.2045, 0.2012],
+        [0.1770, 0.1940, 0.2195, 0.2076, 0.2019],
+        [0.1967, 0.2003, 0.1981, 0.2016, 0.2032],
+        [0.1662, 0.1897, 0.2319, 0.2095, 0.2027],
+        [0.1894, 0.1939, 0.2182, 0.1996, 0.1990],
+    ]
+)
+
+
+def open_app(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def decode(value: Any) -> np.ndarray:
+    """A plotly typed array ({dtype, bdata, shape}) or a plain list, as a numpy array."""
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            arr = arr.reshape([int(s) for s in str(shape).split(",")])
+        return arr
+    return np.asarray(value, dtype=float)
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def heatmap_z(fig: dict[str, Any]) -> np.ndarray:
+    return decode(fig["data"][0]["z"])
+
+
+def config_of(**kw: Any) -> ac.AttentionConfig:
+    return ac.AttentionConfig(**kw)
+
+
+# ---------------------------------------------------------------- multi-head & masks
+
+
+def test_multihead_default_shows_notebook_alpha_scaled_and_causal() -> None:
+    at = open_app("pages/2_multihead.py")
+    figs = figures(at)
+    heat = [f for f in figs if f["data"][0]["type"] == "heatmap"]
+    # per-head (1), unscaled, scaled, causal
+    assert len(heat) == 4
+    np.testing.assert_allclose(heatmap_z(heat[0]), NOTEBOOK_ALPHA, atol=5e-5)
+    np.testing.assert_allclose(heatmap_z(heat[1]), NOTEBOOK_ALPHA, atol=5e-5)
+    scaled = ac.compute(config_of(scaled=True))
+    np.testing.assert_allclose(heatmap_z(heat[2]), scaled.weights[0], atol=1e-12)
+    # The causal heatmap greys the masked cells: NaN in α's trace, a second "masked" trace.
+    causal_z = heatmap_z(heat[3])
+    assert np.isnan(causal_z[0, 1]) and not np.isnan(causal_z[1, 0])
+    assert len(heat[3]["data"]) == 2
+    causal = ac.compute(config_of(causal=True))
+    np.testing.assert_allclose(np.nan_to_num(causal_z), causal.weights[0], atol=1e-12)
+
+
+def test_multihead_entropy_table_and_curve() -> None:
+    at = open_app("pages/2_multihead.py")
+    trace = ac.compute(ac.AttentionConfig())
+    tables = [d.value for d in at.dataframe]
+    entropy = next(df for df in tables if df.shape == (5, 3) and "ln n" in " ".join(map(str, df.columns)))
+    np.testing.assert_allclose(entropy.iloc[:, 0], ac.row_entropy(trace.weights[0]), atol=1e-12)
+    scaled = ac.compute(ac.AttentionConfig(scaled=True))
+    np.testing.assert_allclose(entropy.iloc[:, 1], ac.row_entropy(scaled.weights[0]), atol=1e-12)
+    np.testing.assert_allclose(entropy.iloc[:, 2], np.log(5))
+    curve = next(
+        f for f in figures(at) if f["data"][0]["type"] == "scatter" and f["layout"]["xaxis"].get("type") == "log"
+    )
+    plain, scaled_curve = decode(curve["data"][0]["y"]), decode(curve["data"][1]["y"])
+    # At d_k = 1 scaling changes nothing; beyond, dividing the logits by sqrt(d_k) > 1 can only
+    # raise each row's entropy (softmax(beta z) loses entropy as beta grows), strictly at d_k = 256.
+    assert plain[0] == pytest.approx(scaled_curve[0])
+    assert np.all(plain <= scaled_curve + 1e-12)
+    assert plain[-1] < scaled_curve[-1]
+
+
+def test_multihead_three_heads_each_matches_engine() -> None:
+    params = {"n_heads": "3", "sentence": "the cat sat on the mat", "d_model": "8", "seed": "5"}
+    at = open_app("pages/2_multihead.py", **params)
+    trace = ac.compute(ac.AttentionConfig(n_heads=3, sentence="the cat sat on the mat", d_model=8, seed=5))
+    heads = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"][:3]
+    for h, fig in enumerate(heads):
+        np.testing.assert_allclose(heatmap_z(fig), trace.weights[h], atol=1e-12)
+    # The repeated "the" keeps its own row: labels are unique.
+    assert decode_labels(heads[0]["data"][0]["y"]) == ["the", "cat", "sat", "on", "the (2)", "mat"]
+    # The concat, W_O and output tables are there and right.
+    tables = [d.value for d in at.dataframe]
+    out = next(df for df in tables if df.shape == (6, 8) and next(iter(df.columns)) == "d1")
+    np.testing.assert_allclose(out.to_numpy(), trace.output, atol=1e-12)
+
+
+def decode_labels(value: Any) -> list[str]:
+    return list(value)
+
+
+def test_multihead_temperature_sweep_rows() -> None:
+    at = open_app("pages/2_multihead.py", word="2", temperature="0.7")
+    trace = ac.compute(ac.AttentionConfig(temperature=0.7))
+    sweep = next(d.value for d in at.dataframe if next(iter(d.value.index)) == "T = 0.25")
+    assert "T = 0.7" in list(sweep.index)
+    np.testing.assert_allclose(sweep.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(sweep.loc["T = 0.7"], trace.weights[0, 1], atol=1e-12)
+    # Lower temperature: a peakier row (a larger maximum).
+    assert sweep.loc["T = 0.25"].max() > sweep.loc["T = 4"].max()
+
+
+# ---------------------------------------------------------------- vector space
+
+
+def test_vectors_native_3d_for_notebook() -> None:
+    at = open_app("pages/3_vectors.py", word="1")
+    trace = ac.compute(ac.AttentionConfig())
+    space = figures(at)[0]
+    types = {d["type"] for d in space["data"]}
+    assert "scatter3d" in types
+    queries = next(d for d in space["data"] if d.get("mode") == "markers+text" and d["marker"]["symbol"] == "circle")
+    np.testing.assert_allclose(decode(queries["x"]), trace.q[0, :, 0], atol=1e-12)
+    np.testing.assert_allclose(decode(queries["z"]), trace.q[0, :, 2], atol=1e-12)
+    dots = next(d.value for d in at.dataframe if d.value.shape == (5, 2))
+    np.testing.assert_allclose(dots.iloc[:, 0], ac.explain_token(trace, 0).dots, atol=1e-12)
+    np.testing.assert_allclose(dots.iloc[:, 1], NOTEBOOK_ALPHA[0], atol=5e-5)
+
+
+@pytest.mark.parametrize("dims", ["2", "3"])
+def test_vectors_pca_when_dk_above_3(dims: str) -> None:
+    at = open_app("pages/3_vectors.py", d_model="16", d_k="8", dims=dims)
+    space = figures(at)[0]
+    three = any(d["type"] == "scatter3d" for d in space["data"])
+    assert three == (dims == "3")
+    assert any("PC1" in m.value for m in at.markdown) or "PC1" in json.dumps(space["layout"])
+
+
+# ---------------------------------------------------------------- edit the numbers
+
+
+def test_edit_flow_applies_everywhere_rejects_nan_and_resets() -> None:
+    at = open_app("pages/5_edit.py")
+    at.session_state["editor_e_0_0"] = {"edited_rows": {0: {"d1": 1.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert at.query_params["edits"] == "e.0.0.0=1.5"
+    assert at.query_params["custom"] == "true"
+    # A cleared cell (None) is rejected with a message and the last valid values are kept.
+    at.session_state["editor_e_0_1"] = {"edited_rows": {1: {"d2": None}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert any("finite" in w.value for w in at.warning)
+    assert at.query_params["edits"] == "e.0.0.0=1.5"
+    # The home page now computes with the edit.
+    at.switch_page("app.py")
+    at.run()
+    seeded = ac.compute(ac.AttentionConfig())
+    e = seeded.embeddings.copy()
+    e[0, 0] = 1.5
+    expected = ac.trace_from_matrices(seeded.tokens, e, seeded.positions, seeded.w_q, seeded.w_k, seeded.w_v)
+    assert at.dataframe[0].value.iloc[0, 0] == 1.5
+    z = heatmap_z(figures(at)[0])
+    np.testing.assert_allclose(z, expected.weights[0], atol=1e-12)
+    assert not np.allclose(z, seeded.weights[0], atol=1e-4)
+    # Reset to the seed.
+    at.switch_page("pages/5_edit.py")
+    at.run()
+    next(b for b in at.button if "seed" in b.label.lower()).click()
+    at.run()
+    assert "edits" not in at.query_params
+
+
+def test_edits_link_restores_custom_numbers() -> None:
+    at = open_app(None, custom="true", edits="wq.0.1.1=0.3,junk,e.0.9.9=7")
+    seeded = ac.compute(ac.AttentionConfig())
+    wq = seeded.w_q.copy()
+    wq[0, 1, 1] = 0.3
+    expected = ac.trace_from_matrices(seeded.tokens, seeded.embeddings, seeded.positions, wq, seeded.w_k, seeded.w_v)
+    np.testing.assert_allclose(heatmap_z(figures(at)[0]), expected.weights[0], atol=1e-12)
+
+
+# ---------------------------------------------------------------- presenter mode
+
+
+def test_presenter_mode_one_step_at_a_time_with_url_step() -> None:
+    at = open_app(None, present="1", step="5")
+    headers = [s.value for s in at.subheader]
+    assert headers == ["5. The attention weights α"]
+    assert len(at.get("plotly_chart")) == 1
+    assert not at.text_input  # the sidebar controls are hidden
+    next(b for b in at.button if b.key == "present_next").click()
+    at.run()
+    assert [s.value for s in at.subheader] == ["6. One word, term by term"]
+    assert at.query_params["step"] == "6"
+    next(b for b in at.button if b.key == "present_prev").click().run()
+    next(b for b in at.button if b.key == "present_prev").click().run()
+    assert at.query_params["step"] == "4"
+    next(b for b in at.button if b.key == "present_exit").click().run()
+    assert "present" not in at.query_params
+    assert len(at.subheader) >= 7 and at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE
+
+
+def test_presenter_mode_in_spanish_and_clamped_step() -> None:
+    at = open_app(None, present="true", step="99", lang="es")
+    assert [s.value for s in at.subheader] == ["7. La salida"]
+    assert any("step" in w.value for w in at.warning)
+    assert next(b for b in at.button if b.key == "present_next").disabled
+
+
+def test_presenter_mode_from_another_page_goes_home() -> None:
+    at = open_app("pages/1_matrix.py")
+    at.toggle(key="present").set_value(True).run()
+    assert next(s.value for s in at.subheader).startswith("1. ")
+
+
+# ---------------------------------------------------------------- Spanish everywhere
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [
+        ("app.py", "Atención, paso a paso"),
+        ("pages/1_matrix.py", "Forma matricial"),
+        ("pages/2_multihead.py", "Atención multicabeza y máscaras"),
+        ("pages/3_vectors.py", "Queries y keys como vectores"),
+        ("pages/5_edit.py", "Editar los números"),
+    ],
+)
+def test_pages_in_spanish(page: str, title: str) -> None:
+    at = open_app(None if page == "app.py" else page, lang="es")
+    assert at.title[0].value == title
