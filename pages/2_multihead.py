@@ -42,7 +42,7 @@ if trace is not None:
     else:
         st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z_1,\dots,Z_h)\,W_O")
         concat_cols = [f"h{hh + 1}.z{j + 1}" for hh in range(trace.n_heads) for j in range(trace.d_v)]
-        st.markdown(f"**Concat** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
+        st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
         show(frame(trace.concat, rows, concat_cols), lang, key="mh_concat")
         st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
         show(frame(trace.w_o, concat_cols, "d"), lang, key="mh_wo")

@@ -159,7 +159,8 @@ def format_param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:g}"
+        text = repr(value)  # the shortest text that reads back as exactly this float
+        return text[:-2] if text.endswith(".0") else text
     return str(value)
 
 
