@@ -12,6 +12,7 @@ from .config import NOTEBOOK_SENTENCE, AttentionConfig
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
 from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
 from .explain import TokenExplanation, explain_token, matrix_check, word_by_word
+from .export import LabeledMatrix, latex_bmatrix, matrices_zip, matrix_csv, notebook_json, trace_json, trace_matrix
 from .limits import (
     D_FF_MAX,
     D_FF_MIN,
@@ -50,6 +51,7 @@ __all__ = [
     "AttentionTrace",
     "BlockTrace",
     "EncoderTrace",
+    "LabeledMatrix",
     "LayerNormTrace",
     "PositionalChoice",
     "TokenExplanation",
@@ -61,9 +63,13 @@ __all__ = [
     "encoder_layer",
     "entropy_by_dk",
     "explain_token",
+    "latex_bmatrix",
     "layer_norm",
+    "matrices_zip",
     "matrix_check",
+    "matrix_csv",
     "multi_head_attention",
+    "notebook_json",
     "pca",
     "positional_encodings",
     "row_entropy",
@@ -73,6 +79,8 @@ __all__ = [
     "temperature_sweep",
     "tokenize",
     "trace_from_matrices",
+    "trace_json",
+    "trace_matrix",
     "variant",
     "word_by_word",
 ]

@@ -13,6 +13,22 @@ from .tables import unique_labels
 SEQUENTIAL = "Viridis"
 MASKED_GREY = "#d4d4d4"  # causal-mask cells: neutral grey, outside the Viridis range
 CELL_TEXT_MAX = 16  # print each cell's value while the matrix is at most this many rows
+HOVER_F32_MAX = 256.0  # below this magnitude a 4-decimal value survives float32 exactly (ulp <= 3e-5)
+
+
+def hover_data(custom: np.ndarray) -> np.ndarray:
+    """Hover-only values (shown with 4 decimals), smaller on the wire for large matrices.
+
+    Above CELL_TEXT_MAX tokens they are rounded to 4 decimals and sent as float32, which halves
+    the largest part of the figure (n×n×2 values) and prints the same digits: float32 keeps
+    k/10⁴ within 3e-5 for |x| < 256, so "%{customdata:.4f}" rounds back to k/10⁴.
+    """
+    if custom.shape[0] <= CELL_TEXT_MAX:
+        return custom
+    finite = custom[np.isfinite(custom)]
+    if finite.size and float(np.max(np.abs(finite))) >= HOVER_F32_MAX:
+        return custom
+    return np.round(custom, 4).astype(np.float32)
 
 
 def attention_heatmap(
@@ -36,7 +52,7 @@ def attention_heatmap(
     """
     n = weights.shape[0]
     labels = unique_labels(tokens)  # category axes: a repeated word keeps its own row
-    custom = np.stack([scores, logits], axis=-1)  # (n, n, 2)
+    custom = hover_data(np.stack([scores, logits], axis=-1))  # (n, n, 2)
     masked = np.isneginf(logits)
     heat = go.Heatmap(
         z=np.where(masked, np.nan, weights) if masked.any() else weights,
