@@ -45,34 +45,46 @@ def attention_heatmap(
     height: int | None = None,
     masked_text: str = "masked",
     masked_hover: str = "%{y} → %{x}: masked (logit −∞)<extra></extra>",
+    cell_text: bool = True,
+    show_scale: bool = True,
 ) -> go.Figure:
     """The α matrix: queries as rows (top to bottom), keys as columns; hover shows score, logit, α.
 
-    Masked cells (logit −∞) are drawn grey and labelled, not as a zero weight.
+    Masked cells (logit −∞) are drawn grey and labelled, not as a zero weight. `cell_text=False`
+    and `show_scale=False` make a small multiple (one of several heads side by side).
     """
     n = weights.shape[0]
     labels = unique_labels(tokens)  # category axes: a repeated word keeps its own row
     custom = hover_data(np.stack([scores, logits], axis=-1))  # (n, n, 2)
     masked = np.isneginf(logits)
+    any_masked = bool(masked.any())
+    text_on = cell_text and n <= CELL_TEXT_MAX
+    text: dict[str, object] = {}
+    if text_on and any_masked:  # per-cell strings, so no value is printed on a masked cell
+        text = {"text": np.where(masked, "", np.char.mod("%.4f", weights)).tolist(), "texttemplate": "%{text}"}
+    elif text_on:
+        text = {"texttemplate": "%{z:.4f}"}
     heat = go.Heatmap(
-        z=np.where(masked, np.nan, weights) if masked.any() else weights,
+        z=np.where(masked, np.nan, weights) if any_masked else weights,
         x=labels,
         y=labels,
         customdata=custom,
         zmin=0.0,
         zmax=float(max(np.max(weights), 1e-12)),
         colorscale=SEQUENTIAL,
+        showscale=show_scale,
         colorbar={"title": {"text": colorbar_title}},
         hovertemplate=hover,
-        texttemplate="%{z:.4f}" if n <= CELL_TEXT_MAX else None,
+        hoverongaps=False,
         xgap=1 if n <= 64 else 0,
         ygap=1 if n <= 64 else 0,
+        **text,
     )
     ticks = {"type": "category", "tickfont": {"size": 14 if n <= 16 else 10}}
     side = height or min(760, 140 + 44 * n)
-    fig = go.Figure(heat)
-    if masked.any():
-        fig.add_trace(
+    traces = [heat]
+    if any_masked:
+        traces.append(
             go.Heatmap(
                 z=np.where(masked, 1.0, np.nan),
                 x=labels,
@@ -80,17 +92,21 @@ def attention_heatmap(
                 colorscale=[[0.0, MASKED_GREY], [1.0, MASKED_GREY]],
                 showscale=False,
                 hovertemplate=masked_hover,
-                texttemplate=masked_text if n <= CELL_TEXT_MAX else None,
+                hoverongaps=False,
+                text=np.where(masked, masked_text, "").tolist() if text_on else None,
+                texttemplate="%{text}" if text_on else None,
                 textfont={"color": "#404040"},
                 xgap=1 if n <= 64 else 0,
                 ygap=1 if n <= 64 else 0,
             )
         )
-    fig.update_layout(
-        title={"text": title},
-        height=side,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis={"title": {"text": key_label}, "side": "top", **ticks},
-        yaxis={"title": {"text": query_label}, "autorange": "reversed", **ticks},
-    )
+    # The layout goes to the constructor: Figure.update_layout's relayout machinery cost more than the rest.
+    layout = {
+        "title": {"text": title},
+        "height": side,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "xaxis": {"title": {"text": key_label}, "side": "top", **ticks},
+        "yaxis": {"title": {"text": query_label}, "autorange": "reversed", **ticks},
+    }
+    fig = go.Figure(data=traces, layout=layout)
     return fig
