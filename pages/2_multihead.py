@@ -31,7 +31,7 @@ if trace is not None:
     for hh in range(trace.n_heads):
         with cols[hh % per_row]:
             title = t("head.option", head=hh + 1) if trace.n_heads > 1 else None
-            heatmap(View(ctrl, trace, hh), key=f"mh_heat_{hh}", height=side, title=title, table=True)
+            heatmap(View(ctrl, trace, hh), key=f"mh_heat_{hh}", height=side, title=title, table=True, small=per_row > 2)
 
     # 2. Concatenation and W_O.
     st.subheader(t("multihead.concat"))
@@ -57,10 +57,8 @@ if trace is not None:
     scaled = cached_variant(trace, scaled=True)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{t('multihead.unscaled')}**")
         heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True)
     with right:
-        st.markdown(f"**{t('multihead.scaled')}**")
         heatmap(View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True)
     entropy = np.column_stack(
         [

@@ -131,7 +131,9 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
     return rf"\alpha_{{ij}} = \mathrm{{softmax}}_j\left(\ell_{{ij}}\right),\quad \ell_{{ij}} = {inner}{mask}"
 
 
-def heatmap(v: View, key: str, height: int | None = None, title: str | None = None, table: bool = False) -> None:
+def heatmap(
+    v: View, key: str, height: int | None = None, title: str | None = None, table: bool = False, small: bool = False
+) -> None:
     """The α heatmap for the view's head, with its hover, a caption, and optionally its numbers in a table."""
     t, h = v.ctrl.t, v.head
     fig = attention_heatmap(
@@ -146,6 +148,8 @@ def heatmap(v: View, key: str, height: int | None = None, title: str | None = No
         height=height,
         masked_text=t("heatmap.masked"),
         masked_hover=t("heatmap.masked_hover"),
+        cell_text=not small,
+        show_scale=not small,
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))
