@@ -51,8 +51,8 @@ def lines(
             )
         )
     _layout(fig, title, x_title, y_title)
-    if log_x:
-        fig.update_xaxes(type="log")
+    if log_x:  # ticks at the data's own x values, not plotly's minor 2…9 labels
+        fig.update_xaxes(type="log", tickmode="array", tickvals=list(np.asarray(x)), ticktext=[str(v) for v in x])
     if category_x:
         fig.update_xaxes(type="category")
     return fig

@@ -102,9 +102,10 @@ def attention_heatmap(
         )
     # The layout goes to the constructor: Figure.update_layout's relayout machinery cost more than the rest.
     layout = {
-        "title": {"text": title},
-        "height": side,
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        # Title at the very top, the key axis (on top, with its title) below it: no overlap.
+        "title": {"text": title, "y": 0.995, "yref": "container", "yanchor": "top"},
+        "height": side + 40,
+        "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
         "xaxis": {"title": {"text": key_label}, "side": "top", **ticks},
         "yaxis": {"title": {"text": query_label}, "autorange": "reversed", **ticks},
     }
