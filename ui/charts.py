@@ -76,7 +76,7 @@ def matrix_heatmap(
             z=values,
             x=list(cols),
             y=unique_labels(rows),
-            colorscale="RdBu" if diverging else SEQUENTIAL,
+            colorscale="RdBu_r" if diverging else SEQUENTIAL,  # red positive, blue negative
             zmid=0.0 if diverging else None,
             zmin=-bound if diverging else None,
             zmax=bound if diverging else None,
