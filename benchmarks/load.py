@@ -1,0 +1,376 @@
+"""Load generator: N sessions speaking Streamlit's own websocket protocol against a local server.
+
+It starts `streamlit run SCRIPT` on 127.0.0.1 (a free port), opens sessions on /_stcore/stream,
+and sends the same protobuf `BackMsg.rerun_script` a browser sends (a `ClientState` with the URL's
+query string, the page name and the widget states), then reads `ForwardMsg`s until
+`script_finished`. Each session has its own URL state (seed, sentence…); every further rerun
+changes the seed (through the `seed` widget's state on the app, as a student would; through the
+query string on the naive page, which reads it on every run). Every loop is bounded in count and
+in time. Only 127.0.0.1 is contacted.
+
+    python -m benchmarks.load --script app.py --sessions 100 --reruns 8 --think 5
+    python -m benchmarks.load --script benchmarks/naive_page.py --sessions 8 --duration 20 --think 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import websocket  # websocket-client
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from . import common
+
+HOST = "127.0.0.1"
+FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY,)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A `streamlit run` subprocess on 127.0.0.1."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def rss(self) -> int:
+        return common.rss_bytes(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def start_server(script: str | Path, options: dict[str, str] | None = None, cwd: Path = common.REPO) -> Server:
+    """Start `streamlit run` on a free local port and wait until /_stcore/health says ok (60 s at most)."""
+    port = free_port()
+    args = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        f"--server.port={port}",
+        f"--server.address={HOST}",
+        "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+        "--server.runOnSave=false",
+    ]
+    args += [f"--{k}={v}" for k, v in (options or {}).items()]
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-streamlit-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(proc, port, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log}")
+
+
+@contextlib.contextmanager
+def running(script: str | Path, options: dict[str, str] | None = None, cwd: Path = common.REPO) -> Iterator[Server]:
+    server = start_server(script, options, cwd)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class RunResult:
+    latency: float  # seconds from sending rerun_script to receiving script_finished
+    bytes: int  # sum of the ForwardMsg frames received for this run
+    messages: int
+    exceptions: int  # delta.new_element.exception elements
+    ok: bool
+
+
+class Session:
+    """One browser tab, without the browser: a websocket and the protobuf messages."""
+
+    def __init__(self, port: int, query: dict[str, str], page: str = "", timeout: float = 120.0) -> None:
+        self.ws = websocket.create_connection(
+            f"ws://{HOST}:{port}/_stcore/stream", subprotocols=["streamlit"], timeout=timeout, enable_multithread=True
+        )
+        self.query = dict(query)
+        self.page = page  # "" for the main script, else the page's URL name ("matrix")
+        self.widget_ids: dict[str, str] = {}  # user key -> widget id, learnt from the deltas
+        self.timeout = timeout
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close()
+
+    def rerun(self, widgets: dict[str, int] | None = None) -> RunResult:
+        """Send rerun_script (with widget values given by key) and read until script_finished."""
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = urlencode(self.query)
+        cs.page_name = self.page
+        for key, value in (widgets or {}).items():
+            wid = self.widget_ids.get(key)
+            if wid is None:
+                continue
+            w = cs.widget_states.widgets.add()
+            w.id = wid
+            w.int_value = value
+        t0 = time.perf_counter()
+        self.ws.send_binary(msg.SerializeToString())
+        total = count = exceptions = 0
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            data = self.ws.recv()
+            if isinstance(data, str):
+                continue
+            total += len(data)
+            count += 1
+            fm = ForwardMsg()
+            fm.ParseFromString(data)
+            kind = fm.WhichOneof("type")
+            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                el = fm.delta.new_element
+                ekind = el.WhichOneof("type")
+                if ekind == "exception":
+                    exceptions += 1
+                elif ekind is not None:
+                    wid = getattr(getattr(el, ekind), "id", "")
+                    if isinstance(wid, str) and wid.startswith("$$ID-"):
+                        self.widget_ids[wid.rsplit("-", 1)[-1]] = wid
+            elif kind == "page_info_changed":  # the app wrote st.query_params: the browser's URL follows
+                self.query = dict(parse_qsl(fm.page_info_changed.query_string, keep_blank_values=True))
+            elif kind == "script_finished":
+                if fm.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue
+                ok = fm.script_finished in FINISHED_OK
+                return RunResult(time.perf_counter() - t0, total, count, exceptions, ok)
+        return RunResult(time.perf_counter() - t0, total, count, exceptions, False)
+
+
+@dataclass
+class LoadResult:
+    sessions: int
+    reruns_done: int
+    first_loads: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    bytes: list[int] = field(default_factory=list)
+    errors: int = 0
+    exceptions: int = 0
+    elapsed: float = 0.0
+    rss_idle: int = 0  # server RSS before any session
+    rss_peak: int = 0
+    rss_end: int = 0  # with every session still connected, after the load
+    error_samples: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        lat = self.latencies
+        return {
+            "sessions": self.sessions,
+            "reruns": len(lat),
+            "p50_ms": common.percentile(lat, 50) * 1000,
+            "p95_ms": common.percentile(lat, 95) * 1000,
+            "p99_ms": common.percentile(lat, 99) * 1000,
+            "first_p50_ms": common.percentile(self.first_loads, 50) * 1000,
+            "first_p95_ms": common.percentile(self.first_loads, 95) * 1000,
+            "reruns_per_s": (len(lat) + len(self.first_loads)) / self.elapsed if self.elapsed else 0.0,
+            "errors": self.errors,
+            "exceptions": self.exceptions,
+            "kib_per_rerun": common.median(self.bytes) / 1024 if self.bytes else float("nan"),
+            "rss_idle_mib": self.rss_idle / 2**20,
+            "rss_peak_mib": self.rss_peak / 2**20,
+            "rss_end_mib": self.rss_end / 2**20,
+            "mib_per_session": (self.rss_end - self.rss_idle) / 2**20 / max(self.sessions, 1),
+        }
+
+
+def session_query(i: int, base: dict[str, str], vary_sentence: bool) -> dict[str, str]:
+    """Session i's own URL state: its own seed and, optionally, its own sentence."""
+    q = dict(base)
+    q["seed"] = str(1000 + i)
+    if vary_sentence:
+        words = q["sentence"].split()
+        rot = i % len(words)
+        q["sentence"] = " ".join(words[rot:] + words[:rot])
+    return q
+
+
+def run_load(
+    server: Server,
+    *,
+    sessions: int,
+    reruns: int,
+    think: float,
+    base: dict[str, str],
+    page: str = "",
+    naive: bool = False,
+    duration: float = 600.0,
+    ramp: float = 0.0,
+    vary_sentence: bool = True,
+    rng_seed: int = 1,
+) -> LoadResult:
+    """Drive `sessions` sessions, each doing one page load then up to `reruns` reruns.
+
+    think > 0: an exponential pause of that mean before each rerun (a lecture hall); think = 0:
+    back to back (saturation). Stops at `reruns` per session or after `duration` seconds.
+    """
+    result = LoadResult(sessions=sessions, reruns_done=0)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+    stop = threading.Event()
+    result.rss_idle = server.rss()
+    peak = [result.rss_idle]
+
+    def monitor() -> None:
+        while not stop.wait(0.5):
+            peak[0] = max(peak[0], server.rss())
+
+    def worker(i: int) -> None:
+        rnd = random.Random(rng_seed * 100_003 + i)
+        if ramp:
+            time.sleep(rnd.uniform(0, ramp))
+        try:
+            s = Session(server.port, session_query(i, base, vary_sentence), page)
+        except Exception as err:
+            with lock:
+                result.errors += 1
+                result.error_samples.append(f"connect: {err!r}"[:200])
+            return
+        sessions_open.append(s)
+        try:
+            first = s.rerun()
+            with lock:
+                result.first_loads.append(first.latency)
+                result.exceptions += first.exceptions
+                result.errors += 0 if first.ok else 1
+            for k in range(reruns):
+                if think:
+                    pause = min(rnd.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
+                    if stop.wait(pause):
+                        break
+                if time.monotonic() >= stop_at:
+                    break
+                seed = 2000 + i * 1000 + k
+                if naive:
+                    s.query["seed"] = str(seed)
+                    r = s.rerun()
+                else:
+                    r = s.rerun({"seed": seed})
+                with lock:
+                    result.latencies.append(r.latency)
+                    result.bytes.append(r.bytes)
+                    result.exceptions += r.exceptions
+                    if not r.ok:
+                        result.errors += 1
+        except Exception as err:
+            with lock:
+                result.errors += 1
+                result.error_samples.append(f"session {i}: {err!r}"[:200])
+
+    sessions_open: list[Session] = []
+    mon = threading.Thread(target=monitor, daemon=True)
+    mon.start()
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(1.0, stop_at - time.monotonic() + 150))
+    result.elapsed = time.perf_counter() - t0
+    result.rss_end = server.rss()
+    stop.set()
+    mon.join(timeout=2)
+    result.rss_peak = max(peak[0], result.rss_end)
+    for s in sessions_open:
+        s.close()
+    result.reruns_done = len(result.latencies)
+    return result
+
+
+def warm(server: Server, base: dict[str, str], page: str = "") -> None:
+    """One session, two runs: imports, plotly templates and the cache are loaded before measuring."""
+    s = Session(server.port, base, page)
+    try:
+        s.rerun()
+        s.rerun()
+    finally:
+        s.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--script", default="app.py")
+    ap.add_argument("--page", default="", help="page URL name, e.g. matrix (default: the main script)")
+    ap.add_argument("--sessions", type=int, default=100)
+    ap.add_argument("--reruns", type=int, default=8)
+    ap.add_argument("--think", type=float, default=5.0, help="mean exponential think time in s (0: none)")
+    ap.add_argument("--duration", type=float, default=300.0, help="stop after this many seconds")
+    ap.add_argument("--ramp", type=float, default=0.0, help="sessions join at a uniform random time in 0..ramp s")
+    ap.add_argument("--n", type=int, default=5, help="tokens")
+    ap.add_argument("--d-model", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=None)
+    ap.add_argument("--naive", action="store_true", help="vary the seed by URL (for benchmarks/naive_page.py)")
+    ap.add_argument("--option", action="append", default=[], help="server option KEY=VALUE, repeatable")
+    ap.add_argument("--cwd", type=Path, default=common.REPO)
+    args = ap.parse_args(argv)
+    base = common.params(args.n, args.d_model)
+    if args.heads:
+        base["n_heads"] = str(args.heads)
+    options = dict(o.split("=", 1) for o in args.option)
+    with running(args.script, options, args.cwd) as server:
+        warm(server, base, args.page)
+        res = run_load(
+            server,
+            sessions=args.sessions,
+            reruns=args.reruns,
+            think=args.think,
+            base=base,
+            page=args.page,
+            naive=args.naive,
+            duration=args.duration,
+            ramp=args.ramp,
+        )
+    print(json.dumps(res.summary(), indent=1))
+    for e in res.error_samples[:5]:
+        print("error:", e)
+
+
+if __name__ == "__main__":
+    main()
