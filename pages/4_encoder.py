@@ -1,0 +1,335 @@
+"""Encoder block: the notebook's attention continued through residuals, layer norms and the feed-forward network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import attention_core as ac
+from ui.compute import cached_block
+from ui.controls import Controls
+from ui.edits import decode_edits
+from ui.encoder_view import block_diagram, cached_custom_encoder, step_in_mode, steps_for
+from ui.page import start
+from ui.tables import frame, show, unique_labels
+from ui.text import md_escape
+
+ALPHA_HEADS_SHOWN = 8  # α tables drawn in the attention step; more heads are summarised
+
+
+@dataclass(frozen=True)
+class Layer:
+    """What every step draws from: the controls, the layer's trace and the block's extra weights."""
+
+    ctrl: Controls
+    enc: ac.EncoderTrace
+    block: ac.BlockTrace  # for W_O, W_1, W_2 (seeded, also when X, W_Q, W_K, W_V are hand-edited)
+    rows: list[str]
+
+    @property
+    def post(self) -> bool:
+        return not self.enc.norm_first
+
+    @property
+    def dims(self) -> dict[str, int]:
+        e = self.enc
+        return {"n": e.x.shape[0], "d_model": e.x.shape[1], "d_ff": e.d_ff, "hd": e.attn_concat.shape[1]}
+
+
+def _shape(*shapes: tuple[int, int]) -> str:
+    return " → ".join(f"{a} × {b}" for a, b in shapes)
+
+
+def _table(layer: Layer, label: str, values: np.ndarray, rows: list[str], cols: str | list[str], key: str) -> None:
+    st.markdown(f"**{label}** · {values.shape[0]} × {values.shape[1]}")
+    show(frame(values, rows, cols), layer.ctrl.lang, key=key)
+
+
+def _weights(layer: Layer, label: str, values: np.ndarray, rows: list[str], cols: str | list[str], key: str) -> None:
+    """A weight matrix, folded away so that the step's result stays the prominent table."""
+    with st.expander(f"{label} · {values.shape[0]} × {values.shape[1]}"):
+        show(frame(values, rows, cols), layer.ctrl.lang, key=key)
+
+
+def _layer_norm(layer: Layer, ln: ac.LayerNormTrace | None, key: str, normed: str = "encoder.table.normed") -> None:
+    """Mean and variance of each row, then the normalised rows and a check that they are."""
+    assert ln is not None, "a mode draws only the layer norms it applies"
+    t = layer.ctrl.t
+    stats = np.column_stack([ln.mean, ln.var, np.sqrt(ln.var + ln.eps)])  # (n, 3)
+    cols = [t("encoder.col.mean"), t("encoder.col.var"), t("encoder.col.std")]
+    _table(layer, t("encoder.table.stats"), stats, layer.rows, cols, f"{key}_stats")
+    _table(layer, t(normed), ln.output, layer.rows, "d", f"{key}_out")
+    out_mean = float(np.max(np.abs(ln.output.mean(axis=1))))
+    out_var = ln.output.var(axis=1)
+    st.caption(
+        t(
+            "encoder.ln_check",
+            mean=f"{out_mean:.1e}",
+            var_lo=f"{float(out_var.min()):.4f}",
+            var_hi=f"{float(out_var.max()):.4f}",
+            eps=f"{ln.eps:g}",
+        )
+    )
+
+
+def _attention(layer: Layer, key: str) -> None:
+    t, e, b = layer.ctrl.t, layer.enc, layer.block
+    n_heads = e.attn_weights.shape[0]
+    d_v = e.attn_concat.shape[1] // n_heads
+    concat_cols = [f"h{h + 1}.z{j + 1}" for h in range(n_heads) for j in range(d_v)]
+    st.caption(t("encoder.mha.post_same" if layer.post else "encoder.mha.pre_differs"))
+    _table(layer, t("encoder.table.concat"), e.attn_concat, layer.rows, concat_cols, f"{key}_concat")
+    _weights(layer, t("encoder.table.w_o"), b.w_o, concat_cols, "d", f"{key}_wo")
+    _table(layer, t("encoder.table.mha"), e.attn_output, layer.rows, "d", f"{key}_mha")
+    with st.expander(t("encoder.table.alpha")):
+        for h in range(min(n_heads, ALPHA_HEADS_SHOWN)):
+            st.markdown(f"**{t('encoder.table.alpha_head', head=h + 1)}**")
+            show(frame(e.attn_weights[h], layer.rows, layer.rows), layer.ctrl.lang, key=f"{key}_alpha{h}")
+        if n_heads > ALPHA_HEADS_SHOWN:
+            st.caption(t("encoder.table.alpha_more", shown=ALPHA_HEADS_SHOWN, h=n_heads))
+
+
+def _relu(layer: Layer, key: str) -> None:
+    t, e = layer.ctrl.t, layer.enc
+    _table(layer, t("encoder.table.hidden"), e.ffn_hidden, layer.rows, "f", key)
+    zeroed = int(np.count_nonzero(e.ffn_pre_relu < 0))
+    st.caption(t("encoder.relu_zeroed", k=zeroed, total=e.ffn_pre_relu.size))
+
+
+def _ffn1(layer: Layer, key: str) -> None:
+    t, e, b = layer.ctrl.t, layer.enc, layer.block
+    d_rows = [f"d{i + 1}" for i in range(b.w_1.shape[0])]
+    _weights(layer, t("encoder.table.w_1"), b.w_1, d_rows, "f", f"{key}_w1")
+    _table(layer, t("encoder.table.pre_relu"), e.ffn_pre_relu, layer.rows, "f", f"{key}_pre")
+
+
+def _ffn2(layer: Layer, key: str) -> None:
+    t, e, b = layer.ctrl.t, layer.enc, layer.block
+    f_rows = [f"f{i + 1}" for i in range(b.w_2.shape[0])]
+    _weights(layer, t("encoder.table.w_2"), b.w_2, f_rows, "d", f"{key}_w2")
+    _table(layer, t("encoder.table.ffn_out"), e.ffn_output, layer.rows, "d", f"{key}_ffn")
+
+
+def _sum(values: Callable[[Layer], np.ndarray], label: str, output_in: str = "") -> Callable[[Layer, str], None]:
+    """A residual sum's table; labelled as the layer's output in the mode (`output_in`) where it is."""
+
+    def draw(layer: Layer, key: str) -> None:
+        is_output = output_in == ("post" if layer.post else "pre")
+        _table(layer, layer.ctrl.t("encoder.table.output" if is_output else label), values(layer), layer.rows, "d", key)
+
+    return draw
+
+
+# Per step: formula (Post-LN, Pre-LN), shape in symbols, the shapes in numbers, and what to draw.
+FORMULAS: dict[str, tuple[str, str]] = {
+    "x": (r"X = E + P \in \mathbb{R}^{n \times d_{model}}",) * 2,
+    "ln_in": (
+        "",
+        r"\mathrm{LN}(X)_i = \frac{x_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}},\quad "
+        r"\mu_i = \frac{1}{d_{model}} \sum_j x_{ij},\quad \sigma_i^2 = \frac{1}{d_{model}} \sum_j (x_{ij} - \mu_i)^2",
+    ),
+    "mha": (
+        r"\mathrm{MHA}(X) = \mathrm{Concat}(Z_1, \dots, Z_h)\, W_O,\quad Z_i = \alpha_i V_i",
+        r"\mathrm{MHA}(\mathrm{LN}(X)) = \mathrm{Concat}(Z_1, \dots, Z_h)\, W_O,\quad Z_i = \alpha_i V_i",
+    ),
+    "add1": (r"X + \mathrm{MHA}(X)", r"H = X + \mathrm{MHA}(\mathrm{LN}(X))"),
+    "ln1": (
+        r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\quad \mathrm{LN}(z)_i = "
+        r"\frac{z_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}}",
+        r"\mathrm{LN}(H)_i = \frac{h_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}}",
+    ),
+    "ffn1": (
+        r"H W_1 + b_1,\quad W_1 \in \mathbb{R}^{d_{model} \times d_{ff}}",
+        r"\mathrm{LN}(H)\, W_1 + b_1,\quad W_1 \in \mathbb{R}^{d_{model} \times d_{ff}}",
+    ),
+    "relu": (r"\mathrm{ReLU}(u) = \max(0, u)",) * 2,
+    "ffn2": (
+        r"\mathrm{FFN}(H) = \max(0,\, H W_1 + b_1)\, W_2 + b_2,\quad W_2 \in \mathbb{R}^{d_{ff} \times d_{model}}",
+        r"\mathrm{FFN}(\mathrm{LN}(H)) = \max(0,\, \mathrm{LN}(H) W_1 + b_1)\, W_2 + b_2",
+    ),
+    "add2": (r"H + \mathrm{FFN}(H)", r"Y = H + \mathrm{FFN}(\mathrm{LN}(H))"),
+    "ln2": (r"Y = \mathrm{LN}\big(H + \mathrm{FFN}(H)\big)", ""),
+}
+SYMBOLS = {
+    "x": "n × d_model",
+    "ln_in": "n × d_model → n × d_model",
+    "mha": "n × d_model → n × h·d_v → n × d_model",
+    "add1": "n × d_model + n × d_model → n × d_model",
+    "ln1": "n × d_model → n × d_model",
+    "ffn1": "n × d_model → n × d_ff",
+    "relu": "n × d_ff → n × d_ff",
+    "ffn2": "n × d_ff → n × d_model",
+    "add2": "n × d_model + n × d_model → n × d_model",
+    "ln2": "n × d_model → n × d_model",
+}
+
+
+def _numbers(step: str, d: dict[str, int]) -> str:
+    n, m, f, hd = d["n"], d["d_model"], d["d_ff"], d["hd"]
+    if step == "x":
+        return _shape((n, m))
+    if step == "mha":
+        return _shape((n, m), (n, hd), (n, m))
+    if step in ("add1", "add2"):
+        return f"{n} × {m} + {n} × {m} → {n} × {m}"
+    return {"ffn1": _shape((n, m), (n, f)), "relu": _shape((n, f), (n, f)), "ffn2": _shape((n, f), (n, m))}.get(
+        step, _shape((n, m), (n, m))
+    )
+
+
+def _out_shape(step: str, d: dict[str, int]) -> str:
+    """The shape of the matrix a step hands on, for the diagram's arrows."""
+    return f"{d['n']} × {d['d_ff'] if step in ('ffn1', 'relu') else d['d_model']}"
+
+
+DRAW: dict[str, Callable[[Layer, str], None]] = {
+    "x": lambda layer, key: _table(layer, layer.ctrl.t("encoder.table.x"), layer.enc.x, layer.rows, "d", key),
+    "ln_in": lambda layer, key: _layer_norm(layer, layer.enc.norm_in, key),
+    "mha": _attention,
+    "add1": _sum(lambda layer: layer.enc.sum1, "encoder.table.sum1"),
+    "ln1": lambda layer, key: _layer_norm(layer, layer.enc.norm1, key),
+    "ffn1": _ffn1,
+    "relu": _relu,
+    "ffn2": _ffn2,
+    "add2": _sum(lambda layer: layer.enc.sum2, "encoder.table.sum2", output_in="pre"),
+    "ln2": lambda layer, key: _layer_norm(layer, layer.enc.norm2, key, "encoder.table.output"),
+}
+
+
+def step_title(layer: Layer, step: str) -> str:
+    steps = steps_for(layer.enc.norm_first)
+    return f"{steps.index(step) + 1}. {layer.ctrl.t(f'encoder.step.{step}.title')}"
+
+
+def draw_step(layer: Layer, step: str, where: str) -> None:
+    """One step: title, shape, one-line explanation, formula and its tables."""
+    t, mode = layer.ctrl.t, "post" if layer.post else "pre"
+    st.subheader(step_title(layer, step), anchor=f"{where}-{step}")
+    st.markdown(t("encoder.shape", shape=_numbers(step, layer.dims), symbols=SYMBOLS[step]))
+    st.markdown(t(f"encoder.step.{step}.{mode}", **layer.dims))
+    st.latex(FORMULAS[step][0 if layer.post else 1])
+    DRAW[step](layer, f"enc_{where}_{step}")
+
+
+def _go(offset: int, steps: tuple[str, ...]) -> None:
+    current = st.session_state.get("enc_step", steps[0])
+    i = steps.index(current) if current in steps else 0
+    st.session_state["enc_step"] = steps[min(max(i + offset, 0), len(steps) - 1)]
+
+
+def _set_mode(state: dict[str, Any]) -> None:
+    chosen = st.session_state.get("enc_mode")
+    if chosen is not None:  # a segmented control can be cleared: keep the mode
+        state["norm_first"] = chosen == "pre"
+
+
+def mode_switch(ctrl: Controls) -> None:
+    """Post-LN / Pre-LN in the page, the same state (and URL parameter) as the sidebar toggle."""
+    st.session_state["enc_mode"] = "pre" if ctrl.state["norm_first"] else "post"
+    st.segmented_control(
+        ctrl.t("encoder.mode.label"),
+        options=["post", "pre"],
+        format_func=lambda m: ctrl.t(f"encoder.mode.{m}"),
+        key="enc_mode",
+        on_change=_set_mode,
+        args=(ctrl.state,),
+    )
+
+
+def picker(layer: Layer) -> str:
+    """The step shown beside the diagram: Previous, a select box, Next."""
+    t, steps = layer.ctrl.t, steps_for(layer.enc.norm_first)
+    st.session_state["enc_step"] = step_in_mode(st.session_state.get("enc_step"), layer.enc.norm_first)
+    i = steps.index(st.session_state["enc_step"])
+    prev_col, pick_col, next_col = st.columns([2, 5, 2], vertical_alignment="bottom")
+    with prev_col:
+        st.button(t("encoder.prev"), key="enc_prev", on_click=_go, args=(-1, steps), disabled=i == 0, width="stretch")
+    with pick_col:
+        step = st.selectbox(
+            t("encoder.pick"), options=list(steps), format_func=lambda s: step_title(layer, s), key="enc_step"
+        )
+    with next_col:
+        st.button(
+            t("encoder.next"),
+            key="enc_next",
+            on_click=_go,
+            args=(1, steps),
+            disabled=i == len(steps) - 1,
+            width="stretch",
+            type="primary",
+        )
+    return str(step)
+
+
+def diagram(layer: Layer, current: str) -> None:
+    t, norm_first, d = layer.ctrl.t, layer.enc.norm_first, layer.dims
+    steps = steps_for(norm_first)
+    labels = {s: t(f"encoder.node.{s}") for s in (*steps, "out")}
+    fig = block_diagram(
+        norm_first,
+        current,
+        labels,
+        {s: _out_shape(s, d) for s in steps},
+        ffn_label=t("encoder.node.ffn"),
+        residual_label=t("encoder.node.residual"),
+    )
+    st.plotly_chart(fig, key="enc_diagram", config={"staticPlot": True})
+    st.caption(
+        t(
+            "encoder.diagram_caption",
+            mode=t("encoder.mode.pre_short" if norm_first else "encoder.mode.post_short"),
+            flow=" → ".join(labels[s] for s in (*steps, "out")),
+            step=step_title(layer, current),
+            d_model=d["d_model"],
+            d_ff=d["d_ff"],
+        )
+    )
+
+
+def encoder_trace(ctrl: Controls, norm_first: bool) -> tuple[ac.BlockTrace, ac.EncoderTrace]:
+    """The seeded block, and its layer recomputed on the hand edits when they are in use."""
+    block = cached_block(ctrl.config, norm_first)
+    if ctrl.state["custom"] and ctrl.state["edits"]:
+        return block, cached_custom_encoder(ctrl.config, decode_edits(ctrl.state["edits"]), norm_first)
+    return block, block.encoder
+
+
+ctrl, trace = start("encoder.title", "encoder", extra=("d_ff", "norm_first"))
+if trace is not None:
+    t = ctrl.t
+    st.markdown(t("encoder.intro"))
+    mode_switch(ctrl)
+    norm_first = bool(ctrl.state["norm_first"])
+    try:
+        block, enc = encoder_trace(ctrl, norm_first)
+    except (ValueError, TypeError, MemoryError) as err:
+        st.error(t("encoder.error", message=md_escape(str(err), 300)))
+        st.stop()
+    layer = Layer(ctrl, enc, block, unique_labels(trace.tokens))
+    st.latex(
+        r"H = X + \mathrm{MHA}(\mathrm{LN}(X)),\qquad Y = H + \mathrm{FFN}(\mathrm{LN}(H))"
+        if norm_first
+        else r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\qquad Y = \mathrm{LN}\big(H + \mathrm{FFN}(H)\big)"
+    )
+    st.markdown(t("encoder.mode.pre_explain" if norm_first else "encoder.mode.post_explain", **layer.dims))
+
+    one, every = st.tabs([t("encoder.tab.one"), t("encoder.tab.all")])
+    with one:
+        left, right = st.columns([5, 9], gap="medium")
+        with right:
+            current = picker(layer)
+            with st.container(border=True):
+                draw_step(layer, current, "focus")
+        with left:
+            diagram(layer, current)
+    with every:
+        for step in steps_for(norm_first):
+            draw_step(layer, step, "all")
+            st.divider()
+
+    st.subheader(t("encoder.real.title"))
+    st.info(t("encoder.real.body", d_model=layer.dims["d_model"], d_ff=layer.dims["d_ff"]), icon=":material/school:")
