@@ -45,7 +45,10 @@ def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanat
 
 def word_by_word(trace: AttentionTrace, head: int = 0) -> FloatArray:
     """(n, d_v): every token's output built term by term, as the notebook's per-word sections do."""
-    return np.stack([explain_token(trace, i, head).output for i in range(trace.n_tokens)])
+    # The notebook's sums Σ_j α_ij·v_j for every i at once, term by term (not the α·V matrix product).
+    terms = trace.weights[head][:, :, None] * trace.v[head][None, :, :]  # (n, n, d_v)
+    out: FloatArray = terms.sum(axis=1)  # (n, d_v)
+    return out
 
 
 def matrix_check(trace: AttentionTrace, head: int = 0) -> float:

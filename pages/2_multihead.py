@@ -7,6 +7,7 @@ import attention_core as ac
 from ui.charts import lines
 from ui.compute import cached_entropy_by_dk, cached_variant
 from ui.controls import view_selectbox
+from ui.edits import decode_edits
 from ui.page import start
 from ui.steps import View, heatmap, pick_head
 from ui.tables import frame, show
@@ -17,6 +18,7 @@ D_KS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 ctrl, trace = start("multihead.title", "multihead")
 if trace is not None:
     t, lang, cfg = ctrl.t, ctrl.lang, ctrl.config
+    edits = decode_edits(ctrl.state["edits"]) if ctrl.state["custom"] else ()
     st.markdown(t("multihead.intro"))
     rows = View(ctrl, trace, 0).rows
 
@@ -53,8 +55,8 @@ if trace is not None:
     st.subheader(t("multihead.scaling"))
     st.markdown(t("multihead.scaling_explain", d_k=trace.d_k))
     head = pick_head(ctrl, trace)
-    plain = cached_variant(trace, scaled=False)
-    scaled = cached_variant(trace, scaled=True)
+    plain = cached_variant(cfg, edits, scaled=False)
+    scaled = cached_variant(cfg, edits, scaled=True)
     left, right = st.columns(2)
     with left:
         heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True)
@@ -98,7 +100,7 @@ if trace is not None:
     # 4. The causal mask.
     st.subheader(t("multihead.causal"))
     st.markdown(t("multihead.causal_explain"))
-    masked = trace if trace.causal else cached_variant(trace, causal=True)
+    masked = trace if trace.causal else cached_variant(cfg, edits, causal=True)
     heatmap(View(ctrl, masked, head), key="mh_causal", table=True)
     st.markdown(f"**{t('multihead.logits')}**")
     show(frame(masked.logits[head], rows, rows), lang, key="mh_logits")

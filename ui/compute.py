@@ -40,7 +40,11 @@ def cached_entropy_by_dk(config: ac.AttentionConfig, d_ks: tuple[int, ...]) -> t
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def cached_variant(
-    trace: ac.AttentionTrace, scaled: bool | None = None, causal: bool | None = None
+    config: ac.AttentionConfig, edits: tuple[Edit, ...], scaled: bool | None = None, causal: bool | None = None
 ) -> ac.AttentionTrace:
-    """The same matrices recomputed with other scaling or mask (attention_core.variant), cached."""
-    return ac.variant(trace, scaled=scaled, causal=causal)
+    """The config's trace (with any hand edits) recomputed with other scaling or mask, cached.
+
+    Keyed on the config and the edits, not on a trace: hashing a trace's arrays costs more than this.
+    """
+    base = cached_custom_trace(config, edits) if edits else cached_trace(config)
+    return ac.variant(base, scaled=scaled, causal=causal)

@@ -153,16 +153,16 @@ def heatmap(
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))
-    if table:
-        with st.expander(t("heatmap.as_table")):
-            show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
+    # A toggle, not an expander: a closed expander's table would still be built and sent every rerun.
+    if table and st.toggle(t("heatmap.as_table"), key=f"{key}_show_table"):
+        show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
 
 
 def step_alpha(v: View) -> None:
     _header(v, 5, "step5")
     st.latex(alpha_formula(v.trace))
     heatmap(v, key="heatmap")
-    with st.expander(v.ctrl.t("step5.tables")):
+    if st.toggle(v.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
         h = v.head
         st.markdown(f"**{v.ctrl.t('table.scores')}**")
         show(frame(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
