@@ -50,7 +50,6 @@ class Controls:
         return translate(self.lang, msg, **values)
 
 
-
 def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """The state a new session starts from: the URL's values, validated, and what had to be fixed."""
     raw = {k: st.query_params.get(k, "") for k in st.query_params}
