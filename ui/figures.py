@@ -64,6 +64,8 @@ def attention_heatmap(
         text = {"text": np.where(masked, "", np.char.mod("%.4f", weights)).tolist(), "texttemplate": "%{text}"}
     elif text_on:
         text = {"texttemplate": "%{z:.4f}"}
+    if text_on:  # larger digits while the cells are large: legible on a projector
+        text["textfont"] = {"size": 16 if n <= 6 else 14 if n <= 10 else 11}
     heat = go.Heatmap(
         z=np.where(masked, np.nan, weights) if any_masked else weights,
         x=labels,
