@@ -11,7 +11,7 @@ import streamlit as st
 
 import attention_core as ac
 from ui.compute import cached_block
-from ui.controls import Controls
+from ui.controls import Controls, remember
 from ui.edits import decode_edits
 from ui.encoder_view import block_diagram, cached_custom_encoder, step_in_mode, steps_for
 from ui.page import start
@@ -243,7 +243,9 @@ def mode_switch(ctrl: Controls) -> None:
 def picker(layer: Layer) -> str:
     """The step shown beside the diagram: Previous, a select box, Next."""
     t, steps = layer.ctrl.t, steps_for(layer.enc.norm_first)
-    st.session_state["enc_step"] = step_in_mode(st.session_state.get("enc_step"), layer.enc.norm_first)
+    # The widget's own value when it has one, else the link's (`enc_step`), so a link opens at its step.
+    wanted = st.session_state.get("enc_step") or layer.ctrl.state.get("enc_step")
+    st.session_state["enc_step"] = step_in_mode(wanted, layer.enc.norm_first)
     i = steps.index(st.session_state["enc_step"])
     prev_col, pick_col, next_col = st.columns([2, 5, 2], vertical_alignment="bottom")
     with prev_col:
@@ -262,6 +264,7 @@ def picker(layer: Layer) -> str:
             width="stretch",
             type="primary",
         )
+    remember(layer.ctrl, "enc_step", "" if step == steps[0] else str(step))
     return str(step)
 
 

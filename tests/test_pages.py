@@ -254,3 +254,22 @@ def test_presenter_mode_from_another_page_goes_home() -> None:
 def test_pages_in_spanish(page: str, title: str) -> None:
     at = open_app(None if page == "app.py" else page, lang="es")
     assert at.title[0].value == title
+
+
+# ---------------------------------------------------------------- encoder step in the link
+
+
+def test_encoder_step_is_in_the_link_and_survives_page_switches() -> None:
+    at = open_app("pages/4_encoder.py", enc_step="ln1")
+    assert at.selectbox(key="enc_step").value == "ln1"
+    at.button(key="enc_next").click().run()
+    assert at.selectbox(key="enc_step").value == "ffn1"
+    assert at.query_params["enc_step"] == "ffn1"
+    at.switch_page("app.py")
+    at.run()
+    at.switch_page("pages/4_encoder.py")
+    at.run()
+    assert at.selectbox(key="enc_step").value == "ffn1"
+    # An unknown step name opens at the first step, without an exception.
+    bad = open_app("pages/4_encoder.py", enc_step="<script>")
+    assert bad.selectbox(key="enc_step").value == "x"

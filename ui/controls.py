@@ -261,6 +261,12 @@ def _write_url(state: dict[str, Any]) -> None:
         st.query_params.from_dict(wanted)
 
 
+def remember(ctrl: Controls, key: str, value: Any) -> None:
+    """Keep a page's own view value (a VIEW_PARAMS key) in the state and the URL."""
+    ctrl.state[key] = value
+    _write_url(ctrl.state)
+
+
 def view_selectbox(
     ctrl: Controls, key: str, label: str, options: Sequence[int], format_func: Callable[[int], str], **kwargs: Any
 ) -> int:

@@ -43,6 +43,7 @@ VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
     "custom": (False, "bool", None),  # hand-edited numbers replace the seeded ones
     "edits": ("", "str", 4000),  # the hand edits, encoded (ui/edits.py)
     "dims": (3, "int", (2, 3)),  # vector-space page: 2-D or 3-D view
+    "enc_step": ("", "str", 20),  # encoder page: the step beside the diagram (unknown names: the first step)
 }
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
