@@ -162,26 +162,54 @@ def trace_from_matrices(
     wq, wk, wv = (w[None] if w.ndim == 2 else w for w in (wq, wk, wv))
     n = len(tokens)
     _check_shapes(n, e, p, wq, wk, wv)
-    h, d_model, d_k = wq.shape
+    h, d_model, _ = wq.shape
     d_v = wv.shape[2]
     wo = None if w_o is None else np.array(w_o, dtype=np.float64)
     if h > 1 and (wo is None or wo.shape != (h * d_v, d_model)):
         raise ValueError(f"w_o must have shape ({h * d_v}, {d_model}) when there are {h} heads")
     if not math.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
-    scale = 1.0 / math.sqrt(d_k) if scaled else 1.0
+    return _build_trace(
+        tokens, e, p, wq, wk, wv, wo,
+        scaled=scaled, causal=causal, temperature=temperature, positional_used=positional_used,
+    )  # fmt: skip
 
+
+def _build_trace(
+    tokens: list[str] | tuple[str, ...],
+    e: FloatArray,
+    p: FloatArray,
+    wq: FloatArray,
+    wk: FloatArray,
+    wv: FloatArray,
+    wo: FloatArray | None,
+    *,
+    scaled: bool,
+    causal: bool,
+    temperature: float,
+    positional_used: PositionalChoice | None,
+) -> AttentionTrace:
+    """The computation on valid float64 arrays that nobody else holds: the trace takes them over.
+
+    `compute` calls this directly with its fresh draws, so the large matrices are frozen in
+    place instead of copied; `trace_from_matrices` copies the caller's arrays first.
+    """
+    scale = 1.0 / math.sqrt(wq.shape[2]) if scaled else 1.0
     x = e + p  # (n, d_model)
     q = x @ wq  # (h, n, d_k)
     k = x @ wk  # (h, n, d_k)
     v = x @ wv  # (h, n, d_v)
     scores = q @ k.transpose(0, 2, 1)  # (h, n, n)
-    logits = masked_logits(scores, scale=scale, temperature=temperature, causal=causal)
+    if scale == 1.0 and temperature == 1.0 and not causal:
+        logits = scores  # nothing changes them: share the (read-only) array instead of copying it
+    else:
+        logits = masked_logits(scores, scale=scale, temperature=temperature, causal=causal)
     weights = softmax(logits)  # (h, n, n)
     head_outputs = weights @ v  # (h, n, d_v)
     # One head without W_o is the notebook: its output is αV itself, (n, d_v).
     output = head_outputs[0] if wo is None else concat_heads(head_outputs) @ wo
-    if not (np.isfinite(output).all() and np.isfinite(scores).all()):
+    # min and max are NaN if any entry is: two reductions instead of an (h, n, n) boolean array.
+    if not (np.isfinite(output).all() and math.isfinite(scores.min()) and math.isfinite(scores.max())):
         raise ValueError(
             "the numbers overflowed (too large for 64-bit floats): use a smaller weight_scale, "
             "smaller numbers, or a larger temperature"
@@ -247,7 +275,8 @@ def compute_with_rng(config: AttentionConfig) -> tuple[AttentionTrace, np.random
     embeddings = draw_embeddings(rng, tokens, config.d_model)  # (n, d_model)
     positions, used = positional_encodings(config.positional, len(tokens), config.d_model)
     w_q, w_k, w_v, w_o = draw_weights(rng, config)
-    trace = trace_from_matrices(
+    # Fresh arrays of valid shapes (the config was validated): no defensive copies needed.
+    trace = _build_trace(
         tokens, embeddings, positions, w_q, w_k, w_v, w_o,
         scaled=config.scaled, causal=config.causal, temperature=config.temperature,
         positional_used=used,

@@ -529,6 +529,15 @@ def test_trace_arrays_are_read_only_even_after_pickle(config: AttentionConfig) -
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_overflow_raises_instead_of_returning_inf() -> None:
+    with pytest.raises(ValueError, match="overflowed"):
+        compute(AttentionConfig(weight_scale=1e300))
+    # Finite q and k whose product overflows to -inf: the output alone (zeros) would look fine.
+    with pytest.raises(ValueError, match="overflowed"):
+        trace_from_matrices(["a"], [[1.0]], [[0.0]], [[1e300]], [[-1e300]], [[1.0]])
+
+
 def test_trace_does_not_share_the_callers_arrays() -> None:
     e, p = np.ones((2, 3)), np.zeros((2, 3))
     wq, wk, wv = np.full((3, 2), 0.5), np.full((3, 2), 0.25), np.eye(3)
@@ -648,6 +657,25 @@ def test_tokenize(sentence: str, tokens: list[str]) -> None:
 
 def test_tokenize_decomposed_accents_match_composed() -> None:
     assert tokenize("cafe\u0301") == tokenize("café") == ["café"]
+
+
+def test_tokenize_ascii_fast_path_matches_the_reference_on_all_pairs() -> None:
+    """ASCII text takes a regex shortcut; every 1- and 2-character ASCII string agrees."""
+    from attention_core.tokenizer import _tokenize_unicode
+
+    chars = [chr(c) for c in range(128)]
+    for a in chars:
+        assert tokenize(a) == _tokenize_unicode(a), repr(a)
+        for b in chars:
+            assert tokenize(a + b) == _tokenize_unicode(a + b), repr(a + b)
+
+
+@fast
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_tokenize_ascii_fast_path_matches_the_reference(text: str) -> None:
+    from attention_core.tokenizer import _tokenize_unicode
+
+    assert tokenize(text) == _tokenize_unicode(text)
 
 
 @fast
