@@ -87,6 +87,17 @@ def attention(
     return weights @ va, weights  # (..., n, d_v), (..., n, m)
 
 
+def project_heads(x: FloatArray, w: FloatArray) -> FloatArray:
+    """x @ w for every head in one wide product: (n, d_model) @ (h, d_model, d) -> (h, n, d).
+
+    One BLAS call instead of h (much faster at large sizes); with one head it is exactly X @ W.
+    """
+    h, d_model, d = w.shape
+    wide = w.transpose(1, 0, 2).reshape(d_model, h * d)  # a view when w came from one wide draw
+    out: FloatArray = (x @ wide).reshape(x.shape[0], h, d).transpose(1, 0, 2)
+    return out
+
+
 def concat_heads(head_outputs: FloatArray) -> FloatArray:
     """(h, n, d_v) -> (n, h·d_v): head 0's columns first, as in the original paper."""
     h, n, d_v = head_outputs.shape
@@ -110,13 +121,17 @@ def multi_head_attention(
     output = concat(head outputs) @ w_o, or the concatenation itself when w_o is None.
     """
     xa = np.asarray(x, dtype=np.float64)
-    q = xa @ np.asarray(w_q, dtype=np.float64)  # (h, n, d_k)
-    k = xa @ np.asarray(w_k, dtype=np.float64)  # (h, n, d_k)
-    v = xa @ np.asarray(w_v, dtype=np.float64)  # (h, n, d_v)
+    q, k, v = (project_heads(xa, _stacked(w)) for w in (w_q, w_k, w_v))  # (h, n, d_k), (h, n, d_k), (h, n, d_v)
     heads, weights = attention(q, k, v, scale=scale, causal=causal, temperature=temperature)
     concat = concat_heads(heads)  # (n, h·d_v)
     output = concat if w_o is None else concat @ np.asarray(w_o, dtype=np.float64)
     return output, weights
+
+
+def _stacked(w: npt.ArrayLike) -> FloatArray:
+    """Per-head weights as (h, d_model, d); a 2-D matrix is one head."""
+    a = np.asarray(w, dtype=np.float64)
+    return a[None] if a.ndim == 2 else a
 
 
 def row_entropy(weights: npt.ArrayLike) -> FloatArray:

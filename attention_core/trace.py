@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .arrays import FloatArray
-from .attention import concat_heads, masked_logits, softmax
+from .attention import concat_heads, masked_logits, project_heads, softmax
 from .config import AttentionConfig
 from .embeddings import PositionalChoice, draw_embeddings, positional_encodings
 from .tokenizer import tokenize
@@ -196,9 +196,9 @@ def _build_trace(
     """
     scale = 1.0 / math.sqrt(wq.shape[2]) if scaled else 1.0
     x = e + p  # (n, d_model)
-    q = x @ wq  # (h, n, d_k)
-    k = x @ wk  # (h, n, d_k)
-    v = x @ wv  # (h, n, d_v)
+    q = project_heads(x, wq)  # (h, n, d_k)
+    k = project_heads(x, wk)  # (h, n, d_k)
+    v = project_heads(x, wv)  # (h, n, d_v)
     scores = q @ k.transpose(0, 2, 1)  # (h, n, n)
     if scale == 1.0 and temperature == 1.0 and not causal:
         logits = scores  # nothing changes them: share the (read-only) array instead of copying it
