@@ -4,7 +4,7 @@ import streamlit as st
 
 import attention_core as ac
 from ui.page import start
-from ui.steps import View, alpha_formula, heatmap, pick_head
+from ui.steps import View, alpha_formula, heatmap, pick_head, three_tables
 from ui.tables import frame, show
 
 ctrl, trace = start("matrix.title", "matrix")
@@ -16,13 +16,13 @@ if trace is not None:
 
     st.subheader(t("matrix.x"))
     st.latex(r"X = E + P \in \mathbb{R}^{n \times d_{model}}")
+    if trace.positional_used.reason is not None:
+        st.info(t("step2.fallback", d_model=trace.d_model, n=trace.n_tokens), icon=":material/info:")
     show(frame(trace.x, rows, "d"), lang, key="m_x")
 
     st.subheader(t("matrix.qkv") + view.head_tag)
     st.latex(r"Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
-    for name, mat, prefix in (("Q", trace.q[h], "q"), ("K", trace.k[h], "k"), ("V", trace.v[h], "v")):
-        st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
-        show(frame(mat, rows, prefix), lang, key=f"m_{prefix}")
+    three_tables(view, (trace.q[h], trace.k[h], trace.v[h]), rows, ("Q", "K", "V"), ("q", "k", "v"), "m_qkv")
 
     st.subheader(t("matrix.scores") + view.head_tag)
     st.latex(r"S = Q K^\top")

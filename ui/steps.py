@@ -38,7 +38,8 @@ class View:
 
 
 def _header(v: View, number: int, key: str) -> None:
-    st.subheader(f"{number}. {v.ctrl.t(f'step{number}.title')}{v.head_tag}", anchor=f"step-{number}")
+    tag = v.head_tag if number >= 3 else ""  # tokens, embeddings and positions are shared by all heads
+    st.subheader(f"{number}. {v.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
     st.markdown(
         v.ctrl.t(
             key + ".explain",
@@ -73,7 +74,8 @@ def step_positions(v: View) -> None:
         )
     st.markdown(v.ctrl.t(f"step2.scheme.{used.scheme}"))
     st.latex(r"x_i = e_i + p_i \qquad X = E + P")
-    left, right = st.columns(2) if v.trace.d_model <= 8 else (st.container(), st.container())
+    # Side by side only while both tables fit their half without a horizontal scroll bar.
+    left, right = st.columns(2) if v.trace.d_model <= 5 else (st.container(), st.container())
     with left:
         st.markdown(f"**P** — {v.ctrl.t('step2.p')}")
         show(frame(v.trace.positions, v.rows, "d"), v.ctrl.lang, key="t_positions")
@@ -82,7 +84,7 @@ def step_positions(v: View) -> None:
         show(frame(v.trace.x, v.rows, "d"), v.ctrl.lang, key="t_x")
 
 
-def _three(
+def three_tables(
     v: View,
     mats: tuple[np.ndarray, np.ndarray, np.ndarray],
     rows: list[str],
@@ -90,7 +92,7 @@ def _three(
     prefixes: tuple[str, str, str],
     key: str,
 ) -> None:
-    cols = st.columns(3) if max(m.shape[1] for m in mats) <= 6 else (st.container(),) * 3
+    cols = st.columns(3) if max(m.shape[1] for m in mats) <= 4 else (st.container(),) * 3
     for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
         with col:
             st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
@@ -102,14 +104,16 @@ def step_weights(v: View) -> None:
     st.latex(r"W_Q, W_K \in \mathbb{R}^{d_{model}\times d_k},\quad W_V \in \mathbb{R}^{d_{model}\times d_v}")
     h = v.head
     rows = [f"d{i + 1}" for i in range(v.trace.d_model)]
-    _three(v, (v.trace.w_q[h], v.trace.w_k[h], v.trace.w_v[h]), rows, ("W_Q", "W_K", "W_V"), ("q", "k", "v"), "t_w")
+    three_tables(
+        v, (v.trace.w_q[h], v.trace.w_k[h], v.trace.w_v[h]), rows, ("W_Q", "W_K", "W_V"), ("q", "k", "v"), "t_w"
+    )
 
 
 def step_qkv(v: View) -> None:
     _header(v, 4, "step4")
     st.latex(r"Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
     h = v.head
-    _three(v, (v.trace.q[h], v.trace.k[h], v.trace.v[h]), v.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv")
+    three_tables(v, (v.trace.q[h], v.trace.k[h], v.trace.v[h]), v.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv")
 
 
 def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:

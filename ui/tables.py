@@ -62,7 +62,8 @@ def show(df: pd.DataFrame, lang: str, *, key: str | None = None) -> None:
             )
         )
     config = _number_format(tuple(shown.columns))
-    st.dataframe(_to_arrow(shown), column_config=config, key=key)
+    # Every row visible (at most COMPACT_ROWS): Streamlit's default height shows only ten.
+    st.dataframe(_to_arrow(shown), column_config=config, key=key, height="content")
 
 
 @lru_cache(maxsize=64)
