@@ -320,19 +320,22 @@ if trace is not None:
     )
     st.markdown(t("encoder.mode.pre_explain" if norm_first else "encoder.mode.post_explain", **layer.dims))
 
-    one, every = st.tabs([t("encoder.tab.one"), t("encoder.tab.all")])
-    with one:
-        left, right = st.columns([5, 9], gap="medium")
-        with right:
-            current = picker(layer)
-            with st.container(border=True):
-                draw_step(layer, current, "focus")
-        with left:
-            diagram(layer, current)
-    with every:
-        for step in steps_for(norm_first):
-            draw_step(layer, step, "all")
-            st.divider()
+    # Lazy tabs: only the open tab's content runs and is sent (the other would double the rerun's cost).
+    one, every = st.tabs([t("encoder.tab.one"), t("encoder.tab.all")], key="enc_tab", on_change="rerun")
+    if one.open:
+        with one:
+            left, right = st.columns([5, 9], gap="medium")
+            with right:
+                current = picker(layer)
+                with st.container(border=True):
+                    draw_step(layer, current, "focus")
+            with left:
+                diagram(layer, current)
+    if every.open:
+        with every:
+            for step in steps_for(norm_first):
+                draw_step(layer, step, "all")
+                st.divider()
 
     st.subheader(t("encoder.real.title"))
     st.info(t("encoder.real.body", d_model=layer.dims["d_model"], d_ff=layer.dims["d_ff"]), icon=":material/school:")

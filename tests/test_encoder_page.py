@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import attention_core as ac
 from ui.edits import apply_edits, decode_edits
 from ui.encoder_view import block_diagram, step_in_mode, steps_for
-from ui.i18n import placeholders
+from ui.i18n import placeholders, translate
 from ui.locales import en, es
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_encoder.py")
@@ -22,11 +22,17 @@ TIMEOUT = 60  # seconds per run; generous for a loaded CI machine
 TOKENS = ["me", "gusta", "estudiar", "inteligencia", "artificial"]
 
 
-def run(**params: str) -> AppTest:
-    """The page opened as if from a link with these query parameters."""
+def run(tab: str | None = "all", **params: str) -> AppTest:
+    """The page opened as if from a link with these query parameters.
+
+    The page's tabs are lazy (only the open one runs): `tab="all"` opens "Every step on one page",
+    so every step's tables are there to check; `tab=None` leaves the default, "One step at a time".
+    """
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
+    if tab is not None:
+        at.session_state["enc_tab"] = translate(params.get("lang", "en"), f"encoder.tab.{tab}")
     return at.run()
 
 
@@ -186,7 +192,7 @@ def test_spanish() -> None:
 
 
 def test_step_picker_highlights_the_step_in_the_diagram() -> None:
-    at = run()
+    at = run(None)
     assert highlighted(diagram_spec(at)) == [f"<b>{en.MESSAGES['encoder.node.x']}</b>"]
     at.button(key="enc_next").click().run()
     assert at.selectbox(key="enc_step").value == "mha"
@@ -200,7 +206,7 @@ def test_step_picker_highlights_the_step_in_the_diagram() -> None:
 
 
 def test_a_step_the_other_mode_lacks_moves_to_its_nearest() -> None:
-    at = run()
+    at = run(None)
     at.selectbox(key="enc_step").set_value("ln2").run()
     at.toggle(key="norm_first").set_value(True).run()
     assert not at.exception
@@ -208,8 +214,8 @@ def test_a_step_the_other_mode_lacks_moves_to_its_nearest() -> None:
 
 
 def test_the_diagram_puts_layer_norm_where_the_mode_does() -> None:
-    post_boxes = box_labels(diagram_spec(run()))
-    pre_boxes = box_labels(diagram_spec(run(norm_first="true")))
+    post_boxes = box_labels(diagram_spec(run(None)))
+    pre_boxes = box_labels(diagram_spec(run(None, norm_first="true")))
     ln, mha = en.MESSAGES["encoder.node.ln1"], en.MESSAGES["encoder.node.mha"]
     assert post_boxes.index(mha) < post_boxes.index(ln)  # Post-LN: attention, then LN
     assert pre_boxes.index(ln) < pre_boxes.index(mha)  # Pre-LN: LN, then attention
@@ -218,7 +224,7 @@ def test_the_diagram_puts_layer_norm_where_the_mode_does() -> None:
 
 
 def test_diagram_caption_describes_the_chart() -> None:
-    at = run()
+    at = run(None)
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Diagram of one Post-LN encoder layer") and "1. Input X" in c for c in captions)
 
