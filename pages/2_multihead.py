@@ -33,7 +33,15 @@ if trace is not None:
     for hh in range(trace.n_heads):
         with cols[hh % per_row]:
             title = t("head.option", head=hh + 1) if trace.n_heads > 1 else None
-            heatmap(View(ctrl, trace, hh), key=f"mh_heat_{hh}", height=side, title=title, table=True, small=per_row > 2)
+            heatmap(
+                View(ctrl, trace, hh),
+                key=f"mh_heat_{hh}",
+                height=side,
+                title=title,
+                table=True,
+                small=per_row > 2,
+                light=True,
+            )
 
     # 2. Concatenation and W_O.
     st.subheader(t("multihead.concat"))
@@ -59,9 +67,9 @@ if trace is not None:
     scaled = cached_variant(cfg, edits, scaled=True)
     left, right = st.columns(2)
     with left:
-        heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True)
+        heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True, light=True)
     with right:
-        heatmap(View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True)
+        heatmap(View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True, light=True)
     entropy = np.column_stack(
         [
             ac.row_entropy(plain.weights[head]),
@@ -101,7 +109,7 @@ if trace is not None:
     st.subheader(t("multihead.causal"))
     st.markdown(t("multihead.causal_explain"))
     masked = trace if trace.causal else cached_variant(cfg, edits, causal=True)
-    heatmap(View(ctrl, masked, head), key="mh_causal", table=True)
+    heatmap(View(ctrl, masked, head), key="mh_causal", table=True, light=True)
     st.markdown(f"**{t('multihead.logits')}**")
     show(frame(masked.logits[head], rows, rows), lang, key="mh_logits")
 

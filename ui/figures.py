@@ -31,6 +31,14 @@ def hover_data(custom: np.ndarray) -> np.ndarray:
     return np.round(custom, 4).astype(np.float32)
 
 
+def _colour_values(z: np.ndarray) -> np.ndarray:
+    """Above CELL_TEXT_MAX (no digits printed in the cells) α travels as float32 rounded to 4 decimals:
+    half the bytes, the same colours and the same 4-decimal hover digits (see hover_data)."""
+    if z.shape[0] <= CELL_TEXT_MAX:
+        return z
+    return np.round(z, 4).astype(np.float32)
+
+
 def attention_heatmap(
     weights: np.ndarray,
     scores: np.ndarray,
@@ -47,6 +55,7 @@ def attention_heatmap(
     masked_hover: str = "%{y} → %{x}: masked (logit −∞)<extra></extra>",
     cell_text: bool = True,
     show_scale: bool = True,
+    hover_light: str | None = None,
 ) -> go.Figure:
     """The α matrix: queries as rows (top to bottom), keys as columns; hover shows score, logit, α.
 
@@ -55,7 +64,10 @@ def attention_heatmap(
     """
     n = weights.shape[0]
     labels = unique_labels(tokens)  # category axes: a repeated word keeps its own row
-    custom = hover_data(np.stack([scores, logits], axis=-1))  # (n, n, 2)
+    # Above CELL_TEXT_MAX a small multiple may drop score and logit from its hover (`hover_light`, a
+    # template naming query, key and α): the n×n×2 hover array is most of a large figure's bytes.
+    light = hover_light is not None and n > CELL_TEXT_MAX
+    custom = None if light else hover_data(np.stack([scores, logits], axis=-1))  # (n, n, 2)
     masked = np.isneginf(logits)
     any_masked = bool(masked.any())
     text_on = cell_text and n <= CELL_TEXT_MAX
@@ -67,7 +79,7 @@ def attention_heatmap(
     if text_on:  # larger digits while the cells are large: legible on a projector
         text["textfont"] = {"size": 16 if n <= 6 else 14 if n <= 10 else 11}
     heat = go.Heatmap(
-        z=np.where(masked, np.nan, weights) if any_masked else weights,
+        z=_colour_values(np.where(masked, np.nan, weights) if any_masked else weights),
         x=labels,
         y=labels,
         customdata=custom,
@@ -76,7 +88,7 @@ def attention_heatmap(
         colorscale=SEQUENTIAL,
         showscale=show_scale,
         colorbar={"title": {"text": colorbar_title}},
-        hovertemplate=hover,
+        hovertemplate=hover_light if light else hover,
         hoverongaps=False,
         xgap=1 if n <= 64 else 0,
         ygap=1 if n <= 64 else 0,

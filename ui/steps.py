@@ -136,7 +136,13 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
 
 
 def heatmap(
-    v: View, key: str, height: int | None = None, title: str | None = None, table: bool = False, small: bool = False
+    v: View,
+    key: str,
+    height: int | None = None,
+    title: str | None = None,
+    table: bool = False,
+    small: bool = False,
+    light: bool = False,
 ) -> None:
     """The α heatmap for the view's head, with its hover, a caption, and optionally its numbers in a table."""
     t, h = v.ctrl.t, v.head
@@ -154,6 +160,7 @@ def heatmap(
         masked_hover=t("heatmap.masked_hover"),
         cell_text=not small,
         show_scale=not small,
+        hover_light=t("heatmap.hover_light") if light else None,
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))

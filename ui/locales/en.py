@@ -120,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "matrix.check_ok": "The matrix result equals the word-by-word result: the largest difference is {diff}, rounding only.",
     "matrix.check_bad": "The matrix result differs from the word-by-word result by {diff}.",
     "heatmap.as_table": "The numbers of this chart as a table",
+    "heatmap.hover_light": "query: %{y}<br>key: %{x}<br>α: %{z:.4f}<extra></extra>",
     "heatmap.masked": "masked",
     "heatmap.masked_hover": "query: %{y}<br>key: %{x}<br>masked: logit −∞, α = 0<extra></extra>",
     # multi-head page

@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
     "matrix.check_ok": "El resultado matricial es igual al de palabra por palabra: la mayor diferencia es {diff}, solo redondeo.",
     "matrix.check_bad": "El resultado matricial difiere del de palabra por palabra en {diff}.",
     "heatmap.as_table": "Los números de este gráfico como tabla",
+    "heatmap.hover_light": "query: %{y}<br>key: %{x}<br>α: %{z:.4f}<extra></extra>",
     "heatmap.masked": "oculta",
     "heatmap.masked_hover": "query: %{y}<br>key: %{x}<br>oculta por la máscara: logit −∞, α = 0<extra></extra>",
     # multi-head page
