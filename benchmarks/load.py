@@ -122,6 +122,7 @@ class RunResult:
     messages: int
     exceptions: int  # delta.new_element.exception elements
     ok: bool
+    status: str = ""  # how the run ended: a ScriptFinishedStatus name, or "timeout"
 
 
 class Session:
@@ -181,8 +182,9 @@ class Session:
                 if fm.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue
                 ok = fm.script_finished in FINISHED_OK
-                return RunResult(time.perf_counter() - t0, total, count, exceptions, ok)
-        return RunResult(time.perf_counter() - t0, total, count, exceptions, False)
+                status = ForwardMsg.ScriptFinishedStatus.Name(fm.script_finished)
+                return RunResult(time.perf_counter() - t0, total, count, exceptions, ok, status)
+        return RunResult(time.perf_counter() - t0, total, count, exceptions, False, "timeout")
 
 
 @dataclass
@@ -280,6 +282,8 @@ def run_load(
                 result.first_loads.append(first.latency)
                 result.exceptions += first.exceptions
                 result.errors += 0 if first.ok else 1
+                if not first.ok:
+                    result.error_samples.append(f"session {i} first load: {first.status}")
             for k in range(reruns):
                 if think:
                     pause = min(rnd.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
@@ -299,6 +303,7 @@ def run_load(
                     result.exceptions += r.exceptions
                     if not r.ok:
                         result.errors += 1
+                        result.error_samples.append(f"session {i} rerun {k}: {r.status}")
         except Exception as err:
             with lock:
                 result.errors += 1
