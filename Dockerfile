@@ -9,7 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-    STREAMLIT_SERVER_HEADLESS=true
+    STREAMLIT_SERVER_HEADLESS=true \
+    OPENBLAS_NUM_THREADS=1
+# One BLAS thread: many sessions share one process and (docs/deploy.md) one core per replica;
+# a threaded BLAS call then only waits for busy workers (bench_core: 3-5x slower at 256 tokens
+# on a loaded 2-core host, docs/benchmarks.md "Engine").
 
 RUN useradd --create-home --uid 10001 app
 WORKDIR /app
