@@ -28,7 +28,7 @@ from .limits import (
     SEED_MAX,
     SEED_MIN,
 )
-from .tokenizer import tokenize
+from .tokenizer import tokenize, unique_labels
 from .trace import AttentionTrace, compute, trace_from_matrices
 
 __all__ = [
@@ -81,6 +81,7 @@ __all__ = [
     "trace_from_matrices",
     "trace_json",
     "trace_matrix",
+    "unique_labels",
     "variant",
     "word_by_word",
 ]

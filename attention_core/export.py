@@ -25,6 +25,7 @@ import numpy.typing as npt
 from .arrays import FloatArray
 from .config import AttentionConfig
 from .embeddings import positional_encodings, vocabulary
+from .tokenizer import unique_labels
 from .trace import AttentionTrace
 
 # --- Matrices ------------------------------------------------------------------------------
@@ -45,16 +46,6 @@ class LabeledMatrix:
     values: FloatArray
     row_labels: tuple[str, ...]
     col_labels: tuple[str, ...]
-
-
-def unique_labels(tokens: Sequence[str]) -> list[str]:
-    """Tokens made unique for labels: a repeated 'the' becomes 'the (2)' (as the app's tables show it)."""
-    seen: dict[str, int] = {}
-    out = []
-    for tok in tokens:
-        seen[tok] = seen.get(tok, 0) + 1
-        out.append(tok if seen[tok] == 1 else f"{tok} ({seen[tok]})")
-    return out
 
 
 def available_kinds(trace: AttentionTrace) -> list[str]:

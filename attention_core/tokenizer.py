@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _ZWJ = "\u200d"
 # ASCII has no joiners, emoji or composed letters, so there the rules below reduce to a regex:
@@ -82,3 +83,13 @@ def _tokenize_unicode(sentence: str) -> list[str]:
         glue_next = False
     flush()
     return tokens
+
+
+def unique_labels(tokens: Sequence[str]) -> list[str]:
+    """Tokens made unique for row labels and axes: a repeated 'the' becomes 'the (2)'."""
+    seen: dict[str, int] = {}
+    out = []
+    for tok in tokens:
+        seen[tok] = seen.get(tok, 0) + 1
+        out.append(tok if seen[tok] == 1 else f"{tok} ({seen[tok]})")
+    return out

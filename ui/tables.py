@@ -10,20 +10,14 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from attention_core import unique_labels
+
 from .i18n import translate
+
+__all__ = ["frame", "show", "unique_labels"]
 
 COMPACT_ROWS = 24  # above this many rows a table shows its first rows and says so
 COMPACT_COLS = 32  # …and its first columns
-
-
-def unique_labels(tokens: Sequence[str]) -> list[str]:
-    """Tokens made unique for an index or axis: a repeated 'the' becomes 'the (2)'."""
-    seen: dict[str, int] = {}
-    out = []
-    for tok in tokens:
-        seen[tok] = seen.get(tok, 0) + 1
-        out.append(tok if seen[tok] == 1 else f"{tok} ({seen[tok]})")
-    return out
 
 
 def frame(values: np.ndarray, rows: Sequence[str], prefix: str | Sequence[str]) -> pd.DataFrame:
