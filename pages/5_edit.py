@@ -56,7 +56,7 @@ if trace is not None:
         if shown.shape != values.shape:
             st.caption(t("edit.compact", rows=shown.shape[0], cols=shown.shape[1]))
         df = frame(shown, labels[: shown.shape[0]], prefix)
-        config = {c: st.column_config.NumberColumn(format="%.4f", step=0.0001) for c in df.columns}
+        config = {c: st.column_config.NumberColumn(format="%.4f") for c in df.columns}
         edited = st.data_editor(df, key=f"editor_{name}_{h}_{version}", column_config=config)
         new = pd.DataFrame(edited).to_numpy(dtype=np.float64, na_value=np.nan)
         for r, c in zip(*np.nonzero(~np.isclose(new, shown, rtol=0, atol=0, equal_nan=False)), strict=True):

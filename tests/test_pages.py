@@ -166,6 +166,15 @@ def test_vectors_pca_when_dk_above_3(dims: str) -> None:
 
 def test_edit_flow_applies_everywhere_rejects_nan_and_resets() -> None:
     at = open_app("pages/5_edit.py")
+    # Five editors (E, P, W_Q, W_K, W_V) shown with 4 decimals and no `step`: a step makes the
+    # grid truncate what it displays (0.70167 shown as 0.7016), not round it like the notebook.
+    editors = [d for d in at.dataframe if d.editing_mode != "read_only"]
+    assert len(editors) == 5
+    for editor in editors:
+        columns = json.loads(editor.proto.columns)
+        assert all(
+            c["type_config"] == {"type": "number", "format": "%.4f"} for k, c in columns.items() if k != "_index"
+        )
     at.session_state["editor_e_0_0"] = {"edited_rows": {0: {"d1": 1.5}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception
