@@ -13,20 +13,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from notebook_values import ALPHAS
 from streamlit.testing.v1 import AppTest
 
 import attention_core as ac
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_ALPHA = np.array(
-    [
-        [0.1984, 0.2030, 0.1929, 0.2045, 0.2012],
-        [0.1770, 0.1940, 0.2195, 0.2076, 0.2019],
-        [0.1967, 0.2003, 0.1981, 0.2016, 0.2032],
-        [0.1662, 0.1897, 0.2319, 0.2095, 0.2027],
-        [0.1894, 0.1939, 0.2182, 0.1996, 0.1990],
-    ]
-)
+NOTEBOOK_ALPHA = np.array(ALPHAS)  # In [178]
 
 
 def open_app(page: str | None = None, **params: str) -> AppTest:
