@@ -48,3 +48,22 @@ def test_any_link_opens_a_working_page(params: dict[str, str], page: str | None)
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
     assert at.title or at.subheader, "the page drew nothing"  # presenter mode has no title
+
+
+sentences = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(["the", "gato", "😀", "👨‍👩‍👧", ",", "日本語", "\u200d", "\x00", "é"]), max_size=400).map(
+        " ".join
+    ),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sentences)
+def test_any_typed_sentence_gives_a_working_page(sentence: str) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.text_input(key="sentence").set_value(sentence).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 1  # the α heatmap is still there
+    assert at.query_params["sentence"].strip()  # never an empty sentence in the link
