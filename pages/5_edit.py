@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.compute import cached_trace
+from ui.compute import cached_custom_trace, cached_trace
 from ui.controls import NOTICES, session_state
 from ui.edits import apply_edits, base_matrices, decode_edits, encode_edits
 from ui.page import start
@@ -38,7 +38,7 @@ if trace is not None:
     head = pick_head(ctrl, trace)
     rows = View(ctrl, trace, head).rows
     seeded = cached_trace(ctrl.config)
-    current = apply_edits(seeded, tuple((m, h, r, c, v) for (m, h, r, c), v in edits.items()))
+    current = cached_custom_trace(ctrl.config, tuple((m, h, r, c, v) for (m, h, r, c), v in edits.items()))
     mats = base_matrices(current)
     d_rows = [f"d{i + 1}" for i in range(trace.d_model)]
     layout = (

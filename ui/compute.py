@@ -26,6 +26,11 @@ def cached_custom_trace(config: ac.AttentionConfig, edits: tuple[Edit, ...]) -> 
     return apply_edits(ac.compute(config), edits)
 
 
+def current_trace(config: ac.AttentionConfig, edits: tuple[Edit, ...]) -> ac.AttentionTrace:
+    """The trace every page shows: the seeded one, or with the hand edits when there are any."""
+    return cached_custom_trace(config, edits) if edits else cached_trace(config)
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def cached_block(config: ac.AttentionConfig, norm_first: bool) -> ac.BlockTrace:
     """compute_block(config), the whole encoder layer, cached."""
@@ -46,5 +51,4 @@ def cached_variant(
 
     Keyed on the config and the edits, not on a trace: hashing a trace's arrays costs more than this.
     """
-    base = cached_custom_trace(config, edits) if edits else cached_trace(config)
-    return ac.variant(base, scaled=scaled, causal=causal)
+    return ac.variant(current_trace(config, edits), scaled=scaled, causal=causal)

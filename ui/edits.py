@@ -8,6 +8,8 @@ so the link stays short and the edits survive page switches and reloads.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +19,11 @@ EDITABLE = ("e", "p", "wq", "wk", "wv")  # embeddings, positions, W_Q, W_K, W_V
 MAX_EDITS = 400
 
 Edit = tuple[str, int, int, int, float]  # (matrix, head, row, col, value)
+
+
+def active_edits(state: Mapping[str, Any]) -> tuple[Edit, ...]:
+    """The hand edits the pages must use: none unless custom-numbers mode is on."""
+    return decode_edits(str(state.get("edits", ""))) if state.get("custom") else ()
 
 
 def encode_edits(edits: dict[tuple[str, int, int, int], float]) -> str:

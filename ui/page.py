@@ -9,9 +9,9 @@ import streamlit as st
 
 import attention_core as ac
 
-from .compute import cached_custom_trace, cached_trace
+from .compute import current_trace
 from .controls import Controls, controls, session_state
-from .edits import decode_edits
+from .edits import active_edits
 from .i18n import translate
 from .text import md_escape
 
@@ -34,10 +34,7 @@ def start(title_key: str, page: str, extra: Sequence[str] = ()) -> tuple[Control
     if not state["present"]:
         st.title(translate(ctrl.lang, title_key))
     try:
-        if state["custom"] and state["edits"]:
-            edits = decode_edits(state["edits"])
-            return ctrl, cached_custom_trace(ctrl.config, edits)
-        return ctrl, cached_trace(ctrl.config)
+        return ctrl, current_trace(ctrl.config, active_edits(state))
     except (ValueError, TypeError, MemoryError) as err:
         st.error(translate(ctrl.lang, "error.compute", message=md_escape(str(err), 300)))
         return ctrl, None
