@@ -7,7 +7,6 @@ import attention_core as ac
 from ui.charts import lines
 from ui.compute import cached_entropy_by_dk, cached_variant
 from ui.controls import view_selectbox
-from ui.edits import active_edits
 from ui.page import start
 from ui.steps import View, heatmap, pick_head
 from ui.tables import frame, show
@@ -18,7 +17,7 @@ D_KS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 ctrl, trace = start("multihead.title", "multihead")
 if trace is not None:
     t, lang, cfg = ctrl.t, ctrl.lang, ctrl.config
-    edits = active_edits(ctrl.state)
+    edits = ctrl.edits
     st.markdown(t("multihead.intro"))
     rows = View(ctrl, trace, 0).rows
 

@@ -12,7 +12,6 @@ import streamlit as st
 import attention_core as ac
 from ui.compute import cached_block
 from ui.controls import Controls, remember
-from ui.edits import active_edits
 from ui.encoder_view import block_diagram, cached_custom_encoder, step_in_mode, steps_for
 from ui.page import start
 from ui.tables import frame, show, unique_labels
@@ -296,7 +295,7 @@ def diagram(layer: Layer, current: str) -> None:
 def encoder_trace(ctrl: Controls, norm_first: bool) -> tuple[ac.BlockTrace, ac.EncoderTrace]:
     """The seeded block, and its layer recomputed on the hand edits when they are in use."""
     block = cached_block(ctrl.config, norm_first)
-    edits = active_edits(ctrl.state)
+    edits = ctrl.edits
     return block, (cached_custom_encoder(ctrl.config, edits, norm_first) if edits else block.encoder)
 
 

@@ -79,9 +79,8 @@ if trace is not None:
             state["custom"] = state["custom"] or changed
         st.session_state["_edit_version"] = version + 1
         st.rerun()
-    if state["custom"]:
+    if ctrl.edits:
         st.success(t("edit.active"), icon=":material/check_circle:")
     st.subheader(t("edit.result"))
     st.markdown(t("edit.result_explain"))
-    preview = current if state["custom"] else seeded
-    show(frame(preview.weights[head], rows, rows), ctrl.lang, key="edit_alpha")
+    show(frame(trace.weights[head], rows, rows), ctrl.lang, key="edit_alpha")

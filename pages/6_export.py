@@ -17,7 +17,7 @@ LATEX_CODE_MAX_CELLS = 1024  # the LaTeX source is shown up to this many numbers
 ctrl, trace = start("export.title", "export")
 if trace is not None:
     t = ctrl.t
-    custom = bool(ctrl.state.get("custom") and ctrl.state.get("edits"))
+    custom = bool(ctrl.edits)  # the same decision as the trace and the sidebar notice
     stem = f"attention_seed{ctrl.config.seed}" + ("_custom" if custom else "")
     st.markdown(t("export.intro"))
     if custom:

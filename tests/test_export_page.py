@@ -22,6 +22,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import attention_core as ac
+from ui.locales.en import MESSAGES as EN
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/6_export.py"
@@ -159,3 +160,45 @@ def test_hand_edited_numbers_reach_the_notebook(downloads: Downloads) -> None:
     seeded = ac.compute(ac.AttentionConfig())
     assert not np.allclose(ns["output"], seeded.output)
     np.testing.assert_allclose(preview(at).to_numpy(), ns["alphas"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("edits", ["junk", "", "e.x.0.0=1,wq.0.0.0=nan,p.0.0.0=inf"])
+def test_custom_mode_with_edits_that_decode_to_nothing_is_the_seeded_view_everywhere(
+    downloads: Downloads, edits: str
+) -> None:
+    """`?custom=1&edits=junk`: the trace is seeded, so no reader may call the numbers hand-edited.
+
+    The readers are the sidebar notice, the export page's notice, its file names and the notebook's
+    text, and the edit page's "in use" message; all of them follow ui.edits.active_edits.
+    """
+    seeded = ac.compute(ac.AttentionConfig())
+    at = open_export(custom="1", edits=edits)
+    assert not any(i.value == EN["controls.custom_on"] for i in at.sidebar.info), "sidebar says hand-edited"
+    assert not any(i.value == EN["export.custom"] for i in at.info), "export page says hand-edited"
+    assert set(downloads) == {
+        "attention_seed23_alpha.csv",
+        "attention_seed23_alpha.tex",
+        "attention_seed23_trace.json",
+        "attention_seed23.ipynb",
+        "attention_seed23_matrices.zip",
+    }
+    notebook = downloads["attention_seed23.ipynb"]()
+    assert "by hand" not in notebook
+    ns = run_cells(notebook)
+    assert "rng" in ns  # drawn from the seed, not written out
+    np.testing.assert_allclose(ns["output"], seeded.output, rtol=0, atol=1e-12)
+    at.switch_page("pages/5_edit.py").run()
+    assert not at.exception
+    assert not any(s.value == EN["edit.active"] for s in at.success), "edit page says the edits are in use"
+    assert not any(i.value == EN["controls.custom_on"] for i in at.sidebar.info)
+
+
+def test_custom_mode_with_real_edits_is_named_by_every_reader(downloads: Downloads) -> None:
+    """The other side of the link: real edits are announced by the same readers."""
+    at = open_export(custom="1", edits="wq.0.1.1=0.3,junk")
+    assert any(i.value == EN["controls.custom_on"] for i in at.sidebar.info)
+    assert any(i.value == EN["export.custom"] for i in at.info)
+    assert "attention_seed23_custom.ipynb" in downloads
+    assert "by hand" in downloads["attention_seed23_custom.ipynb"]()
+    at.switch_page("pages/5_edit.py").run()
+    assert any(s.value == EN["edit.active"] for s in at.success)

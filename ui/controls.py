@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 import attention_core as ac
 
 from . import params as P
+from .edits import Edit, active_edits
 from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate
 from .text import md_escape
 
@@ -44,6 +45,7 @@ class Controls:
     config: ac.AttentionConfig
     lang: str
     state: dict[str, Any]
+    edits: tuple[Edit, ...] = ()  # the hand edits in use (active_edits): empty means the seeded numbers
 
     def t(self, msg: str, /, **values: Any) -> str:
         """The message `msg` in this page's language."""
@@ -118,6 +120,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
     if state["present"] and page != "home":
         st.switch_page("app.py")  # presenter mode is a mode of the home page
     lang = state["lang"]
+    edits = active_edits(state)  # the one decision every reader (notice, trace, exports) shares
 
     def t(msg: str, /, **values: Any) -> str:
         return translate(lang, msg, **values)
@@ -128,7 +131,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
         links = url_params(state)
         _page_links(t, links)
         _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
-        if state["custom"]:
+        if edits:
             st.info(t("controls.custom_on"), icon=":material/edit:")
         if not state["present"]:
             st.divider()
@@ -137,7 +140,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
     _show_notices(lang)
     config = _config_from_state(state, lang)
     _write_url(state)
-    return Controls(config=config, lang=lang, state=state)
+    return Controls(config=config, lang=lang, state=state, edits=edits)
 
 
 def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:

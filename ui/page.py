@@ -11,7 +11,6 @@ import attention_core as ac
 
 from .compute import current_trace
 from .controls import Controls, controls, session_state
-from .edits import active_edits
 from .i18n import translate
 from .text import md_escape
 
@@ -34,7 +33,7 @@ def start(title_key: str, page: str, extra: Sequence[str] = ()) -> tuple[Control
     if not state["present"]:
         st.title(translate(ctrl.lang, title_key))
     try:
-        return ctrl, current_trace(ctrl.config, active_edits(state))
+        return ctrl, current_trace(ctrl.config, ctrl.edits)
     except (ValueError, TypeError, MemoryError) as err:
         st.error(translate(ctrl.lang, "error.compute", message=md_escape(str(err), 300)))
         return ctrl, None
