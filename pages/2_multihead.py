@@ -23,7 +23,7 @@ if trace is not None:
 
     # 1. One α heatmap per head, side by side.
     st.subheader(t("multihead.heads"))
-    st.markdown(t("multihead.heads_explain", h=trace.n_heads, d_k=trace.d_k))
+    st.markdown(ctrl.t_n("multihead.heads_explain", trace.n_heads, d_k=trace.d_k))
     if trace.n_heads == 1:
         st.info(t("multihead.one_head"), icon=":material/info:")
     per_row = min(trace.n_heads, 4 if trace.n_tokens <= 8 else 2)

@@ -33,7 +33,7 @@ if trace is not None:
             st.session_state["_edit_version"] = version + 1
             st.rerun()
     with c2:
-        st.caption(t("edit.count", count=len(edits)))
+        st.caption(ctrl.t_n("edit.count", len(edits)))
 
     head = pick_head(ctrl, trace)
     rows = View(ctrl, trace, head).rows

@@ -11,7 +11,7 @@ import pytest
 
 import attention_core as ac
 from ui import i18n
-from ui.i18n import CATALOGUES, LANGUAGES, language_from_locale, placeholders, translate
+from ui.i18n import CATALOGUES, LANGUAGES, language_from_locale, placeholders, translate, translate_plural
 from ui.locales import en, es
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +133,34 @@ def test_translate_fills_every_message(lang: str) -> None:
     assert "key" in placeholders(CATALOGUES[lang]["fix.malformed"])
 
 
+# --- plurals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_plural_message_has_both_forms_with_the_same_placeholders(lang: str) -> None:
+    cat = CATALOGUES[lang]
+    stems = {k.removesuffix(".other") for k in cat if k.endswith(".other")}  # ("encoder.tab.one" is no plural)
+    assert stems, "no plural messages"
+    for stem in stems:
+        assert f"{stem}.one" in cat and f"{stem}.other" in cat, stem
+        assert placeholders(cat[f"{stem}.one"]) == placeholders(cat[f"{stem}.other"]), stem
+
+
+def test_plural_forms_say_one_and_many() -> None:
+    assert translate_plural("en", "multihead.heads_explain", 1, d_k=3).startswith("1 head,")
+    assert translate_plural("en", "multihead.heads_explain", 2, d_k=3).startswith("2 heads,")
+    assert translate_plural("es", "multihead.heads_explain", 1, d_k=3).startswith("1 cabeza,")
+    assert translate_plural("es", "multihead.heads_explain", 2, d_k=3).startswith("2 cabezas,")
+    assert translate_plural("es", "multihead.heads_explain", 0, d_k=3).startswith("0 cabezas,")
+
+
+def test_no_ui_message_writes_a_plural_as_parentheses() -> None:
+    """Real plurals, never "head(s)" or "celda(s)"."""
+    pattern = re.compile(r"[^\W\d_]\((s|es|a|as|os)\)")
+    found = [f"{lang}:{k}" for lang in LANGUAGES for k, v in CATALOGUES[lang].items() if pattern.search(v)]
+    assert found == [], found
+
+
 # --- every key the code asks for exists --------------------------------------------------------
 
 
@@ -149,13 +177,27 @@ def _func_name(call: ast.Call) -> str | None:
 
 
 def _key_argument(call: ast.Call) -> ast.expr | None:
-    """The message-key argument of a t(key, …), start(key) or translate(lang, key, …) call."""
+    """The message-key argument of a t(key, …), start(key) or translate(lang, key, …) call.
+
+    For the plural calls t_n(key, n, …) and translate_plural(lang, key, n, …) the scan looks for
+    `key.one` (a plural message always has both forms: see the plural tests).
+    """
     name = _func_name(call)
     if name in ("t", "start") and call.args:
         return call.args[0]
     if name == "translate" and len(call.args) >= 2:
         return call.args[1]
+    if name == "t_n" and call.args:
+        return _plural_key(call.args[0])
+    if name == "translate_plural" and len(call.args) >= 2:
+        return _plural_key(call.args[1])
     return None
+
+
+def _plural_key(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return ast.Constant(node.value + ".one")
+    return node
 
 
 def _key_pattern(node: ast.expr) -> re.Pattern[str] | None:

@@ -20,7 +20,7 @@ import attention_core as ac
 
 from . import params as P
 from .edits import Edit, active_edits
-from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate
+from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate, translate_plural
 from .text import md_escape
 
 STATE = "_state"  # the one source of truth: every control's value
@@ -50,6 +50,10 @@ class Controls:
     def t(self, msg: str, /, **values: Any) -> str:
         """The message `msg` in this page's language."""
         return translate(self.lang, msg, **values)
+
+    def t_n(self, msg: str, n: int, /, **values: Any) -> str:
+        """The plural message `msg` (keys `msg.one` / `msg.other`) for the count `n`, in this page's language."""
+        return translate_plural(self.lang, msg, n, **values)
 
 
 def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:

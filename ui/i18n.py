@@ -20,6 +20,20 @@ def translate(lang: str, msg: str, /, **values: Any) -> str:
     return template.format(**values) if values else template
 
 
+def plural_form(lang: str, n: int) -> str:
+    """The catalogue suffix for a count: English and Spanish both say "1 head / 2 heads", "0 heads"."""
+    return "one" if n == 1 else "other"
+
+
+def translate_plural(lang: str, msg: str, n: int, /, **values: Any) -> str:
+    """The message `msg.one` or `msg.other` for the count `n`, with {n} and the other placeholders filled.
+
+    Each plural message has two keys in every catalogue, e.g. "multihead.heads_explain.one" and
+    "multihead.heads_explain.other"; write real plurals, never "head(s)".
+    """
+    return translate(lang, f"{msg}.{plural_form(lang, n)}", n=n, **values)
+
+
 def placeholders(template: str) -> set[str]:
     """The names of a template's {placeholders}."""
     return {name for _, name, _, _ in Formatter().parse(template) if name}
