@@ -7,7 +7,7 @@
 """
 
 from .analysis import entropy_by_dk, pca, scaled_pair, temperature_sweep, variant
-from .attention import attention, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
+from .attention import attention, attention_parts, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
 from .config import NOTEBOOK_SENTENCE, AttentionConfig
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
 from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
@@ -27,6 +27,18 @@ from .limits import (
     POSITIONAL_SCHEMES,
     SEED_MAX,
     SEED_MIN,
+)
+from .pretrained import (
+    HeadPatterns,
+    HeadStep,
+    LayerTrace,
+    ModelTrace,
+    PretrainedModel,
+    head_patterns,
+    head_step,
+    load_model,
+    random_model,
+    run_model,
 )
 from .tokenizer import tokenize, unique_labels
 from .trace import AttentionTrace, compute, trace_from_matrices
@@ -51,11 +63,17 @@ __all__ = [
     "AttentionTrace",
     "BlockTrace",
     "EncoderTrace",
+    "HeadPatterns",
+    "HeadStep",
     "LabeledMatrix",
     "LayerNormTrace",
+    "LayerTrace",
+    "ModelTrace",
     "PositionalChoice",
+    "PretrainedModel",
     "TokenExplanation",
     "attention",
+    "attention_parts",
     "causal_mask",
     "compute",
     "compute_block",
@@ -63,8 +81,11 @@ __all__ = [
     "encoder_layer",
     "entropy_by_dk",
     "explain_token",
+    "head_patterns",
+    "head_step",
     "latex_bmatrix",
     "layer_norm",
+    "load_model",
     "matrices_zip",
     "matrix_check",
     "matrix_csv",
@@ -72,7 +93,9 @@ __all__ = [
     "notebook_json",
     "pca",
     "positional_encodings",
+    "random_model",
     "row_entropy",
+    "run_model",
     "scaled_pair",
     "sinusoidal_positions",
     "softmax",

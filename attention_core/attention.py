@@ -80,11 +80,31 @@ def attention(
     attend, broadcastable to (..., n, m). A row with nothing to attend to gets zero weights
     and a zero output.
     """
+    _, _, weights, output = attention_parts(q, k, v, scale=scale, causal=causal, mask=mask, temperature=temperature)
+    return output, weights  # (..., n, d_v), (..., n, m)
+
+
+def attention_parts(
+    q: npt.ArrayLike,
+    k: npt.ArrayLike,
+    v: npt.ArrayLike,
+    *,
+    scale: float | None = None,
+    causal: bool = False,
+    mask: npt.ArrayLike | None = None,
+    temperature: float = 1.0,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """`attention` keeping its intermediates: (scores q·kᵀ, logits, weights α, output α·v).
+
+    The same kernel as `attention` (which calls this); the pretrained model's trace needs the
+    scores before scaling as well as α.
+    """
     qa, ka, va = (np.asarray(t, dtype=np.float64) for t in (q, k, v))
     s = 1.0 / math.sqrt(qa.shape[-1]) if scale is None else float(scale)
     scores = qa @ np.swapaxes(ka, -1, -2)  # (..., n, m)
-    weights = softmax(masked_logits(scores, scale=s, temperature=temperature, causal=causal, mask=mask))
-    return weights @ va, weights  # (..., n, d_v), (..., n, m)
+    logits = masked_logits(scores, scale=s, temperature=temperature, causal=causal, mask=mask)
+    weights = softmax(logits)  # (..., n, m)
+    return scores, logits, weights, weights @ va  # (..., n, d_v)
 
 
 def project_heads(x: FloatArray, w: FloatArray) -> FloatArray:

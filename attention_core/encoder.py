@@ -52,17 +52,25 @@ def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:
 
 @dataclass(frozen=True, eq=False)
 class LayerNormTrace(_ReadOnlyArrays):
-    """One layer norm, row by row: output = (input - mean) / sqrt(var + eps), no scale or shift."""
+    """One layer norm, row by row: output = (input - mean) / sqrt(var + eps), times gamma plus beta when learned."""
 
     input: FloatArray  # (n, d_model)
     mean: FloatArray  # (n,) mean of each row
     var: FloatArray  # (n,) biased variance of each row (divides by d_model)
-    output: FloatArray  # (n, d_model) each row has mean 0 and variance var / (var + eps)
+    output: FloatArray  # (n, d_model) without gamma/beta: mean 0 and variance var / (var + eps); else gamma·that + beta
     eps: float = 1e-5  # added to the variance inside the square root
+    gamma: FloatArray | None = None  # (d_model,) learned scale (a trained model's), None = 1
+    beta: FloatArray | None = None  # (d_model,) learned shift, None = 0
 
 
-def layer_norm(x: npt.ArrayLike, eps: float = 1e-5) -> LayerNormTrace:
-    """Normalise each row of `x` to mean 0 and variance 1, without learned scale and shift."""
+def layer_norm(
+    x: npt.ArrayLike, eps: float = 1e-5, gamma: npt.ArrayLike | None = None, beta: npt.ArrayLike | None = None
+) -> LayerNormTrace:
+    """Normalise each row of `x` to mean 0 and variance 1, then scale by `gamma` and shift by `beta` if given.
+
+    Without gamma and beta (the textbook layer of `encoder_layer`) nothing is scaled or shifted;
+    a trained model (attention_core.pretrained) passes its learned ones.
+    """
     if not (math.isfinite(eps) and eps >= 0):
         raise ValueError(f"eps must be a finite number >= 0, got {eps}")
     a = np.array(x, dtype=np.float64)  # (n, d_model)
@@ -71,7 +79,16 @@ def layer_norm(x: npt.ArrayLike, eps: float = 1e-5) -> LayerNormTrace:
     var = (centred * centred).mean(axis=-1)  # (n,) biased, as in PyTorch's LayerNorm
     with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 on a constant row: caught by the caller
         out = centred / np.sqrt(var + eps)[..., None]  # (n, d_model)
-    return LayerNormTrace(input=a, mean=mean, var=var, output=out, eps=float(eps))
+    g = None if gamma is None else np.asarray(gamma, dtype=np.float64)
+    b = None if beta is None else np.asarray(beta, dtype=np.float64)
+    for name, p in (("gamma", g), ("beta", b)):
+        if p is not None and p.shape != a.shape[-1:]:
+            raise ValueError(f"{name} must have shape ({a.shape[-1]},), got {p.shape}")
+    if g is not None:
+        out = out * g
+    if b is not None:
+        out = out + b
+    return LayerNormTrace(input=a, mean=mean, var=var, output=out, eps=float(eps), gamma=g, beta=b)
 
 
 @dataclass(frozen=True, eq=False)
