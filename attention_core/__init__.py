@@ -6,9 +6,26 @@
 0.1984
 """
 
-from .analysis import entropy_by_dk, pca, scaled_pair, temperature_sweep, variant
+from .analysis import (
+    QueryView,
+    ScalingStudy,
+    alpha_spread,
+    entropy_by_dk,
+    entropy_table,
+    max_entropy,
+    pca,
+    permutation_gap,
+    permuted,
+    query_aligned_view,
+    scaled_pair,
+    scaling_study,
+    shuffle_order,
+    temperature_sweep,
+    variant,
+)
 from .attention import attention, attention_parts, causal_mask, concat_heads, multi_head_attention, row_entropy, softmax
 from .config import NOTEBOOK_SENTENCE, AttentionConfig
+from .designed import DESIGNS, designed_head, shift_matrix
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
 from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
 from .explain import TokenExplanation, explain_token, matrix_check, word_by_word
@@ -44,6 +61,7 @@ from .tokenizer import tokenize, unique_labels
 from .trace import AttentionTrace, compute, trace_from_matrices
 
 __all__ = [
+    "DESIGNS",
     "D_FF_MAX",
     "D_FF_MIN",
     "D_HEAD_MAX",
@@ -71,15 +89,20 @@ __all__ = [
     "ModelTrace",
     "PositionalChoice",
     "PretrainedModel",
+    "QueryView",
+    "ScalingStudy",
     "TokenExplanation",
+    "alpha_spread",
     "attention",
     "attention_parts",
     "causal_mask",
     "compute",
     "compute_block",
     "concat_heads",
+    "designed_head",
     "encoder_layer",
     "entropy_by_dk",
+    "entropy_table",
     "explain_token",
     "head_patterns",
     "head_step",
@@ -89,14 +112,21 @@ __all__ = [
     "matrices_zip",
     "matrix_check",
     "matrix_csv",
+    "max_entropy",
     "multi_head_attention",
     "notebook_json",
     "pca",
+    "permutation_gap",
+    "permuted",
     "positional_encodings",
+    "query_aligned_view",
     "random_model",
     "row_entropy",
     "run_model",
     "scaled_pair",
+    "scaling_study",
+    "shift_matrix",
+    "shuffle_order",
     "sinusoidal_positions",
     "softmax",
     "temperature_sweep",

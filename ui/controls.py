@@ -185,6 +185,16 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
             help=t("controls.temperature_help"),
         )
     _draw(
+        "weight_scale",
+        st.number_input,
+        t("controls.weight_scale"),
+        min_value=P.WEIGHT_SCALE_MIN,
+        max_value=P.WEIGHT_SCALE_MAX,
+        step=0.1,
+        format="%.2f",
+        help=t("controls.weight_scale_help"),
+    )
+    _draw(
         "positional",
         st.selectbox,
         t("controls.positional"),

@@ -84,7 +84,7 @@ def attention_heatmap(
         y=labels,
         customdata=custom,
         zmin=0.0,
-        zmax=float(max(np.max(weights), 1e-12)),
+        zmax=1.0,  # one fixed 0..1 range: a colour means the same α in every chart, and a flat row looks flat
         colorscale=SEQUENTIAL,
         showscale=show_scale,
         colorbar={"title": {"text": colorbar_title}},

@@ -18,6 +18,9 @@ DEFAULTS = ac.AttentionConfig()
 # Widget bounds come from the engine's limits; temperature gets a UI range that stays meaningful.
 TEMPERATURE_MIN = 0.01
 TEMPERATURE_MAX = 100.0
+# The weights' scale: the notebook's 0.1 keeps every α near 1/n; a few tenths give peaked rows.
+WEIGHT_SCALE_MIN = 0.01
+WEIGHT_SCALE_MAX = 5.0
 
 INT_FIELDS: dict[str, tuple[int, int]] = {
     "d_model": (ac.D_MODEL_MIN, ac.D_MODEL_MAX),
@@ -30,6 +33,7 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
 BOOL_FIELDS = ("scaled", "causal")
 CONFIG_KEYS = (
     "sentence", "d_model", "d_k", "d_v", "seed", "n_heads", "positional", "scaled", "causal", "temperature", "d_ff",
+    "weight_scale",
 )  # fmt: skip
 
 # View parameters beyond the engine's config, carried in the URL only when not at their default:
@@ -152,6 +156,8 @@ def parse_config_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list
             take(*parse_bool(key, params[key]), key)
     if "temperature" in params:
         take(*parse_float("temperature", params["temperature"], TEMPERATURE_MIN, TEMPERATURE_MAX), "temperature")
+    if "weight_scale" in params:
+        take(*parse_float("weight_scale", params["weight_scale"], WEIGHT_SCALE_MIN, WEIGHT_SCALE_MAX), "weight_scale")
     return values, fixes
 
 

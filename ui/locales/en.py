@@ -31,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "controls.seed_help": "Seed of the random embeddings and weights; 23 is the notebook's.",
     "controls.temperature": "Temperature",
     "controls.temperature_help": "The logits are divided by it: below 1 sharpens α, above 1 flattens it.",
+    "controls.weight_scale": "Weight scale",
+    "controls.weight_scale_help": "W_Q, W_K, W_V (and W_O) are random normal numbers times this factor; the notebook uses 0.1, which keeps every α close to 1/n. Try 0.3 or 0.5 for sharper rows.",
     "controls.positional": "Positional encoding",
     "controls.positional_help": "The notebook's five hand-written vectors, the sinusoidal encoding of Vaswani et al., or none.",
     "controls.scaled": "Scale by 1/√d_k",
@@ -104,7 +106,7 @@ MESSAGES: dict[str, str] = {
     "heatmap.queries": "query (row)",
     "heatmap.keys": "key (column)",
     "heatmap.hover": "query: %{y}<br>key: %{x}<br>score q·k: %{customdata[0]:.4f}<br>logit: %{customdata[1]:.4f}<br>α: %{z:.4f}<extra></extra>",
-    "heatmap.caption": "Heatmap of the {n}×{n} attention weights α: rows are queries in sentence order from the top, columns are keys; darker is less attention, brighter is more. Every value is also in a table on this page.",
+    "heatmap.caption": "Heatmap of the {n}×{n} attention weights α: rows are queries in sentence order from the top, columns are keys. The colours use one fixed range in every chart of the app, from α = 0 (dark) to α = 1 (bright), so a colour always means the same α and an even row looks even. Every value is also in a table on this page.",
     # tables
     "table.compact": "Showing the first {rows} of {n_rows} rows and {cols} of {n_cols} columns.",
     "table.scores": "Scores q·k (before scaling)",

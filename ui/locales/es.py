@@ -32,6 +32,8 @@ MESSAGES: dict[str, str] = {
     "controls.seed_help": "Semilla de los embeddings y pesos aleatorios; 23 es la del cuaderno.",
     "controls.temperature": "Temperatura",
     "controls.temperature_help": "Los logits se dividen por ella: menor que 1 concentra α, mayor que 1 la reparte.",
+    "controls.weight_scale": "Escala de los pesos",
+    "controls.weight_scale_help": "W_Q, W_K, W_V (y W_O) son números aleatorios normales multiplicados por este factor; el cuaderno usa 0,1, con lo que todos los pesos α quedan cerca de 1/n. Prueba 0,3 o 0,5 para obtener filas más concentradas.",
     "controls.positional": "Codificación posicional",
     "controls.positional_help": "Los cinco vectores escritos a mano del cuaderno, la codificación sinusoidal de Vaswani et al., o ninguna.",
     "controls.scaled": "Escalar por 1/√d_k",
@@ -105,7 +107,7 @@ MESSAGES: dict[str, str] = {
     "heatmap.queries": "query (fila)",
     "heatmap.keys": "key (columna)",
     "heatmap.hover": "query: %{y}<br>key: %{x}<br>producto q·k: %{customdata[0]:.4f}<br>logit: %{customdata[1]:.4f}<br>α: %{z:.4f}<extra></extra>",
-    "heatmap.caption": "Mapa de calor de los {n}×{n} pesos de atención α: las filas son las queries en el orden de la frase desde arriba, las columnas son las keys; más oscuro es menos atención, más claro es más. Cada valor está también en una tabla de esta página.",
+    "heatmap.caption": "Mapa de calor de los {n}×{n} pesos de atención α: las filas son las consultas (queries) en el orden de la frase desde arriba y las columnas son las claves (keys). Los colores usan un único rango fijo en todos los gráficos de la aplicación, de α = 0 (oscuro) a α = 1 (claro), así que un color significa siempre el mismo peso y una fila uniforme se ve uniforme. Cada valor está también en una tabla de esta página.",
     # tablas
     "table.compact": "Se muestran las primeras {rows} de {n_rows} filas y {cols} de {n_cols} columnas.",
     "table.scores": "Productos q·k (antes de escalar)",
