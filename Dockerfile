@@ -19,8 +19,9 @@ RUN useradd --create-home --uid 10001 app
 WORKDIR /app
 
 # Dependencies first, so that a code change does not reinstall them.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# The lock file pins every version the tests passed with (docs/architecture.md: regenerating it).
+COPY requirements.txt requirements-lock.txt ./
+RUN pip install -c requirements-lock.txt -r requirements.txt
 
 COPY --chown=app:app . .
 USER app

@@ -4,6 +4,8 @@ Every download is deferred (a callable, run only when its button is clicked), so
 page serialises nothing but the preview of the chosen matrix.
 """
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from attention_core import export as ex
@@ -76,23 +78,24 @@ if trace is not None:
         st.caption(t("export.latex_big", cells=n_rows * n_cols))
 
     st.subheader(t("export.all_title"))
-    config, lang = ctrl.config, ctrl.lang
-    downloads = (
+    config, lang, exported = ctrl.config, ctrl.lang, trace  # the lambdas see these names, not Optional `trace`
+    # (name, the deferred file, file name, mime type, icon)
+    downloads: tuple[tuple[str, Callable[[], str | bytes], str, str, str], ...] = (
         (
             "json",
-            lambda: ex.trace_json(trace, config),
+            lambda: ex.trace_json(exported, config),
             f"{stem}_trace.json",
             "application/json",
             ":material/data_object:",
         ),
         (
             "notebook",
-            lambda: ex.notebook_json(config, lang=lang, custom=trace if custom else None),
+            lambda: ex.notebook_json(config, lang=lang, custom=exported if custom else None),
             f"{stem}.ipynb",
             "application/x-ipynb+json",
             ":material/book_2:",
         ),
-        ("zip", lambda: ex.matrices_zip(trace), f"{stem}_matrices.zip", "application/zip", ":material/folder_zip:"),
+        ("zip", lambda: ex.matrices_zip(exported), f"{stem}_matrices.zip", "application/zip", ":material/folder_zip:"),
     )
     for column, (name, data, file_name, mime, icon) in zip(st.columns(3), downloads, strict=True):
         with column:

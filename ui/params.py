@@ -181,6 +181,7 @@ def parse_view_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list[F
             continue
         raw = params[key]
         fix: Fix | None = None
+        value: Any  # an int, a bool or a str, by the parameter's kind
         if kind == "int":
             lo, hi = spec
             value, fix = parse_int(key, raw, lo, hi, default)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
 from attention_core import unique_labels
 
@@ -34,7 +35,7 @@ def _index(rows: tuple[str, ...]) -> pd.Index:
 
 
 @lru_cache(maxsize=256)
-def _number_format(columns: tuple[str, ...]) -> dict[str, object]:
+def _number_format(columns: tuple[str, ...]) -> dict[str, ColumnConfig]:
     """The 4-decimal column config, built once per column list (Streamlit deep-copies what it is given)."""
     return {c: st.column_config.NumberColumn(format="%.4f") for c in columns}
 
