@@ -6,7 +6,6 @@ Two trusted references: the numbers the notebook prints (seed 23, 4 decimals), a
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import decode, open_app
 from notebook_values import ALPHAS, ATTENTION_SCORES, ME_, K, Q, V, X
 from notebook_values import WORDS as NOTEBOOK_WORDS
 from streamlit.testing.v1 import AppTest
@@ -24,7 +24,6 @@ import attention_core as ac
 from ui.locales import en, es
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")  # absolute: AppTest resolves relative paths against this file, not the cwd
 MATRIX = "pages/1_matrix.py"  # relative to app.py, as st.switch_page and AppTest.switch_page want it
 EN, ES = en.MESSAGES, es.MESSAGES
 DEFAULT = ac.AttentionConfig()
@@ -40,16 +39,6 @@ WORDS = list(NOTEBOOK_WORDS)
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def open_app(page: str | None = None, **query: str) -> AppTest:
-    """A fresh session, opened as if from a link carrying `query`, after its first run."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    if page is not None:
-        at.switch_page(page)
-    return at.run()
-
-
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
 
@@ -58,15 +47,6 @@ def heatmap_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
     charts = at.get("plotly_chart")
     assert len(charts) > index, "no heatmap on the page"
     return json.loads(charts[index].proto.spec)
-
-
-def decode(array: Any) -> np.ndarray:
-    """A plotly array: a typed array {"dtype", "bdata", "shape"} or a plain (nested) list."""
-    if isinstance(array, dict) and "bdata" in array:
-        flat = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-        shape = [int(s) for s in str(array.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.asarray(array)
 
 
 def heatmap_raw_z(at: AppTest, index: int = 0) -> np.ndarray:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import open_app
 from streamlit.testing.v1 import AppTest
 
 import attention_core as ac
@@ -17,8 +17,7 @@ from ui.encoder_view import block_diagram, step_in_mode, steps_for
 from ui.i18n import placeholders, translate
 from ui.locales import en, es
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_encoder.py")
-TIMEOUT = 60  # seconds per run; generous for a loaded CI machine
+PAGE = "pages/4_encoder.py"
 TOKENS = ["me", "gusta", "estudiar", "inteligencia", "artificial"]
 
 
@@ -28,12 +27,8 @@ def run(tab: str | None = "all", **params: str) -> AppTest:
     The page's tabs are lazy (only the open one runs): `tab="all"` opens "Every step on one page",
     so every step's tables are there to check; `tab=None` leaves the default, "One step at a time".
     """
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    if tab is not None:
-        at.session_state["enc_tab"] = translate(params.get("lang", "en"), f"encoder.tab.{tab}")
-    return at.run()
+    session = {} if tab is None else {"enc_tab": translate(params.get("lang", "en"), f"encoder.tab.{tab}")}
+    return open_app(PAGE, session=session, check=False, **params)
 
 
 def tables(at: AppTest) -> list[pd.DataFrame]:
@@ -248,7 +243,7 @@ def test_an_engine_error_is_said_in_plain_words(monkeypatch: pytest.MonkeyPatch)
         raise ValueError("the numbers overflowed")
 
     monkeypatch.setattr(ac, "compute_block", broken)
-    at = run(seed="424242")  # a config nobody else has cached
+    at = run()  # the cache starts empty in every test (conftest.py)
     assert not at.exception
     assert len(at.error) == 1
     assert "the numbers overflowed" in at.error[0].value

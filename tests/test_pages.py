@@ -6,47 +6,19 @@ switches page, which is how a real session moves between pages-folder pages.
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from helpers import decode, figures, open_app
 from notebook_values import ALPHAS
-from streamlit.testing.v1 import AppTest
 
 import attention_core as ac
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_ALPHA = np.array(ALPHAS)  # In [178]
-
-
-def open_app(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def decode(value: Any) -> np.ndarray:
-    """A plotly typed array ({dtype, bdata, shape}) or a plain list, as a numpy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        if shape:
-            arr = arr.reshape([int(s) for s in str(shape).split(",")])
-        return arr
-    return np.asarray(value, dtype=float)
-
-
-def figures(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def heatmap_z(fig: dict[str, Any]) -> np.ndarray:
