@@ -9,6 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from attention_core import export as ex
+from attention_core.notebook import notebook_json
 from ui.page import start
 from ui.steps import pick_head
 from ui.tables import frame, show
@@ -90,7 +91,7 @@ if trace is not None:
         ),
         (
             "notebook",
-            lambda: ex.notebook_json(config, lang=lang, custom=exported if custom else None),
+            lambda: notebook_json(config, lang=lang, custom=exported if custom else None),
             f"{stem}.ipynb",
             "application/x-ipynb+json",
             ":material/book_2:",

@@ -19,16 +19,15 @@ import pytest
 
 from attention_core import AttentionConfig, compute, trace_from_matrices
 from attention_core.export import (
-    MAX_WORD_SECTIONS,
     all_matrices,
     available_kinds,
     latex_bmatrix,
     matrices_zip,
     matrix_csv,
-    notebook_json,
     trace_json,
     trace_matrix,
 )
+from attention_core.notebook import MAX_WORD_SECTIONS, notebook_json
 
 TOL = 1e-12
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import attention_core as ac
-from ui import i18n
+from attention_core.notebook_text import MESSAGES as NOTEBOOK
 from ui.i18n import CATALOGUES, LANGUAGES, language_from_locale, placeholders, translate, translate_plural
 from ui.locales import en, es
 
@@ -41,14 +41,31 @@ TEXT_CALLS = {
 # --- the catalogues ---------------------------------------------------------------------------
 
 
-def test_both_catalogues_have_the_same_keys() -> None:
-    assert set(EN) - set(ES) == set(), "missing in es.py"
-    assert set(ES) - set(EN) == set(), "missing in en.py"
+# Two catalogues with the same rules: the app's (ui/locales) and the exported notebook's words.
+PAIRS = {"ui": (EN, ES), "notebook": (NOTEBOOK["en"], NOTEBOOK["es"])}
 
 
-@pytest.mark.parametrize("key", sorted(EN))
-def test_same_placeholders_in_both_languages(key: str) -> None:
-    assert placeholders(ES.get(key, "")) == placeholders(EN[key])
+@pytest.mark.parametrize("which", sorted(PAIRS))
+def test_both_catalogues_have_the_same_keys(which: str) -> None:
+    english, spanish = PAIRS[which]
+    assert set(english) - set(spanish) == set(), "missing in Spanish"
+    assert set(spanish) - set(english) == set(), "missing in English"
+
+
+@pytest.mark.parametrize(
+    ("which", "key"), [(w, k) for w, (english, _) in sorted(PAIRS.items()) for k in sorted(english)]
+)
+def test_same_placeholders_in_both_languages(which: str, key: str) -> None:
+    english, spanish = PAIRS[which]
+    assert placeholders(spanish.get(key, "")) == placeholders(english[key])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_notebook_speaks_every_language_the_app_offers(lang: str) -> None:
+    """The export page passes the app's language to the notebook: each one needs its words there."""
+    assert set(NOTEBOOK) == set(LANGUAGES)
+    assert [k for k, v in NOTEBOOK[lang].items() if not v.strip()] == []
+    assert NOTEBOOK[lang]["title"] in ac.notebook_json(ac.AttentionConfig(), lang=lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -70,12 +87,6 @@ def test_every_template_is_well_formed(lang: str) -> None:
         names = placeholders(template)  # raises on an unbalanced brace
         template.format(**dict.fromkeys(names, "x"))  # raises on a positional or malformed field
         assert key.strip() == key and key
-
-
-def test_the_catalogues_are_the_ones_registered() -> None:
-    assert set(LANGUAGES) == set(CATALOGUES) == {"en", "es"}
-    assert CATALOGUES["en"] is EN and CATALOGUES["es"] is ES
-    assert set(i18n.LANGUAGE_NAMES) == set(LANGUAGES)
 
 
 def test_spanish_differs_from_english_where_it_is_prose() -> None:
