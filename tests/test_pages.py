@@ -131,25 +131,29 @@ def test_vectors_pca_when_dk_above_3(dims: str) -> None:
 
 def test_edit_flow_applies_everywhere_rejects_nan_and_resets() -> None:
     at = open_app("pages/5_edit.py")
-    # Five editors (E, P, W_Q, W_K, W_V) shown with 4 decimals and no `step`: a step makes the
-    # grid truncate what it displays (0.70167 shown as 0.7016), not round it like the notebook.
+    # Five editors (E, P, W_Q, W_K, W_V) of text cells parsed by the app (Streamlit's number cells
+    # parse in the browser and stored 15 for "1,5"), showing the notebook's 4 decimals.
     editors = [d for d in at.dataframe if d.editing_mode != "read_only"]
     assert len(editors) == 5
     for editor in editors:
         columns = json.loads(editor.proto.columns)
-        assert all(
-            c["type_config"] == {"type": "number", "format": "%.4f"} for k, c in columns.items() if k != "_index"
-        )
-    at.session_state["editor_e_0_0"] = {"edited_rows": {0: {"d1": 1.5}}, "added_rows": [], "deleted_rows": []}
+        assert all(c["type_config"]["type"] == "text" for k, c in columns.items() if k != "_index")
+    assert editors[0].value.iloc[0, 0] == f"{ac.compute(ac.AttentionConfig()).embeddings[0, 0]:.4f}"
+    # A decimal comma is a decimal point.
+    at.session_state["editor_e_0_0"] = {"edited_rows": {0: {"d1": "1,5"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception
     assert at.query_params["edits"] == "e.0.0.0=1.5"
     assert at.query_params["custom"] == "true"
-    # A cleared cell (None) is rejected with a message and the last valid values are kept.
-    at.session_state["editor_e_0_1"] = {"edited_rows": {1: {"d2": None}}, "added_rows": [], "deleted_rows": []}
-    at.run()
-    assert any("finite" in w.value for w in at.warning)
-    assert at.query_params["edits"] == "e.0.0.0=1.5"
+    assert any("in use" in s.value for s in at.success)
+    # A cleared cell, "abc" and 1e309 are refused, each with a message; the last valid values are kept.
+    for typed, words in ((None, "empty"), ("abc", "not a number"), ("1e309", "too large")):
+        at.session_state["editor_wv_0_1"] = {"edited_rows": {1: {"v2": typed}}, "added_rows": [], "deleted_rows": []}
+        at.run()
+        assert any(words in w.value for w in at.warning), (typed, [w.value for w in at.warning])
+        assert any(words in t.proto.body for t in at.toast), typed
+        assert at.query_params["edits"] == "e.0.0.0=1.5"
+        at.session_state["_edit_version"] = 1  # the editor key the next round edits
     # The home page now computes with the edit.
     at.switch_page("app.py")
     at.run()
@@ -161,12 +165,34 @@ def test_edit_flow_applies_everywhere_rejects_nan_and_resets() -> None:
     z = heatmap_z(figures(at)[0])
     np.testing.assert_allclose(z, expected.weights[0], atol=1e-12)
     assert not np.allclose(z, seeded.weights[0], atol=1e-4)
-    # Reset to the seed.
+    # Reset to the seed: no edits, and nothing says edited numbers are in use any more.
     at.switch_page("pages/5_edit.py")
     at.run()
     next(b for b in at.button if "seed" in b.label.lower()).click()
     at.run()
     assert "edits" not in at.query_params
+    assert not any("in use" in s.value for s in at.success)
+    assert not any("in use" in i.value for i in at.info)
+
+
+def test_edit_outside_the_matrices_is_dropped_with_a_warning() -> None:
+    at = open_app(None, custom="true", edits="e.0.99.99=5,wq.0.1.1=0.3")
+    assert any("E \\[100, 100\\]" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.query_params["edits"] == "wq.0.1.1=0.3"
+    at.switch_page("pages/5_edit.py").run()
+    assert "1 cell" in " ".join(c.value for c in at.caption)
+    # Only outside edits: nothing is edited, and nothing says edited numbers are in use.
+    at = open_app(None, custom="true", edits="wv.3.0.0=5")
+    assert any("W\\_V h4" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.info and "edits" not in at.query_params
+
+
+def test_emptied_sentence_names_the_sentence_really_used() -> None:
+    at = open_app(None, sentence="el gato duerme")
+    at.text_input(key="sentence").set_value("   ").run()
+    assert any("el gato duerme" in w.value for w in at.warning)
+    assert not any(ac.NOTEBOOK_SENTENCE in w.value for w in at.warning)
+    assert at.query_params["sentence"] == "el gato duerme"
 
 
 def test_edits_link_restores_custom_numbers() -> None:

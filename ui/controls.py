@@ -19,7 +19,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 import attention_core as ac
 
 from . import params as P
-from .edits import Edit, active_edits
+from .edits import Edit, active_edits, decode_edits, describe_edit, encode_edits, matrix_shapes, split_edits
 from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate, translate_plural
 from .text import md_escape
 
@@ -90,8 +90,10 @@ def _sync(key: str) -> None:
     if key == "sentence":
         value, fix = P.parse_sentence(str(st.session_state[key]))
         if fix is not None:
+            if fix.problem == "empty":  # keep the last valid sentence rather than the default, and say so
+                fix = P.Fix(fix.key, fix.given, state[key], fix.problem)
             st.session_state[NOTICES].append(_fix_notice(fix))
-            if fix.problem == "empty":  # keep the last valid sentence rather than the default
+            if fix.problem == "empty":
                 return
         state[key] = value
         state["word"] = 1
@@ -135,16 +137,34 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
         links = url_params(state)
         _page_links(t, links)
         _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
-        if edits:
-            st.info(t("controls.custom_on"), icon=":material/edit:")
+        custom_notice = st.empty()  # filled below, once edits outside the matrices are dropped
         if not state["present"]:
             st.divider()
             _config_widgets(state, t, extra)
 
     _show_notices(lang)
     config = _config_from_state(state, lang)
+    if edits:
+        edits = _drop_edits_outside(state, config, lang, edits)
+    if edits:
+        with custom_notice:
+            st.info(translate(lang, "controls.custom_on"), icon=":material/edit:")
     _write_url(state)
     return Controls(config=config, lang=lang, state=state, edits=edits)
+
+
+def _drop_edits_outside(
+    state: dict[str, Any], config: ac.AttentionConfig, lang: str, edits: tuple[Edit, ...]
+) -> tuple[Edit, ...]:
+    """Edits naming a cell outside this configuration's matrices (a link's e.0.99.99=5, a sentence made
+    shorter) would be counted and change nothing: drop them from the state and say which."""
+    inside, outside = split_edits(matrix_shapes(config), edits)
+    if outside:
+        cells = ", ".join(describe_edit(e) for e in outside[:10]) + (" …" if len(outside) > 10 else "")
+        st.warning(translate(lang, "edit.outside", cells=md_escape(cells, 300)), icon=":material/warning:")
+        kept = {(m, h, r, c): v for m, h, r, c, v in decode_edits(str(state.get("edits", "")))}
+        state["edits"] = encode_edits({k: v for k, v in kept.items() if (*k, v) not in outside})
+    return inside
 
 
 def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:
