@@ -59,7 +59,8 @@ if trace is not None:
         ("wk", head, d_rows, "k", "edit.wk"),
         ("wv", head, d_rows, "v", "edit.wv"),
     )
-    changed, refused, touched = False, {}, []
+    changed, touched = False, []
+    refused: dict[str, list[str]] = {}
     for name, h, labels, prefix, title_key in layout:
         values = mats[name][h]
         title = t(title_key) + (view.head_tag if name.startswith("w") else "")
