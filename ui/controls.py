@@ -35,6 +35,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/4_encoder.py", "nav.encoder", ":material/account_tree:"),
     ("pages/5_edit.py", "nav.edit", ":material/edit:"),
     ("pages/6_export.py", "nav.export", ":material/download:"),
+    ("pages/7_learn.py", "nav.learn", ":material/school:"),
 )
 
 
@@ -87,6 +88,8 @@ def _fix_notice(fix: P.Fix) -> tuple[str, dict[str, Any]]:
 def _sync(key: str) -> None:
     """on_change: copy a widget's value into the state."""
     state: dict[str, Any] = st.session_state[STATE]
+    if key in P.CONFIG_KEYS:
+        state["learned"] = False  # the trained weights fit only the trained model's config
     if key == "sentence":
         value, fix = P.parse_sentence(str(st.session_state[key]))
         if fix is not None:
@@ -319,4 +322,11 @@ def view_selectbox(
     _draw(key, st.selectbox, label, options=opts, format_func=format_func, **kwargs)
     value = int(state[key])
     _write_url(state)
+    return value
+
+
+def view_widget(ctrl: Controls, key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
+    """A page-level widget (any Streamlit input) whose value is a VIEW_PARAMS key kept in the state and URL."""
+    value = _draw(key, widget, label, **kwargs)
+    _write_url(ctrl.state)
     return value

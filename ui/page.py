@@ -12,17 +12,23 @@ import attention_core as ac
 from .compute import current_trace
 from .controls import Controls, controls, session_state
 from .i18n import translate
+from .learn import learned_trace, sync_learned
 from .text import md_escape
 
 ICON = str(Path(__file__).resolve().parent.parent / "docs" / "icon.png")  # local: no CDN favicon
 
 
-def start(title_key: str, page: str, extra: Sequence[str] = ()) -> tuple[Controls, ac.AttentionTrace | None]:
+def start(
+    title_key: str, page: str, extra: Sequence[str] = (), *, compute: bool = True
+) -> tuple[Controls, ac.AttentionTrace | None]:
     """Set up the page, draw the shared controls and compute; the trace is None after an error.
 
-    With custom numbers on, the trace is rebuilt from the seeded matrices plus the hand edits.
+    A page that does not show the sentence's trace (the Learn page) passes compute=False.
+    With custom numbers on, the trace is rebuilt from the seeded matrices plus the hand edits; in
+    learned mode ("Open in Step by step" on the Learn page) it holds a training snapshot's weights.
     """
     state = session_state()
+    learned = sync_learned(state)
     st.set_page_config(
         page_title="Attention, step by step",
         page_icon=ICON,
@@ -32,7 +38,11 @@ def start(title_key: str, page: str, extra: Sequence[str] = ()) -> tuple[Control
     ctrl = controls(page, extra)
     if not state["present"]:
         st.title(translate(ctrl.lang, title_key))
+    if not compute:
+        return ctrl, None
     try:
+        if learned is not None:
+            return ctrl, learned_trace(learned, state, ctrl.lang)
         return ctrl, current_trace(ctrl.config, ctrl.edits)
     except (ValueError, TypeError, MemoryError) as err:
         st.error(translate(ctrl.lang, "error.compute", message=md_escape(str(err), 300)))

@@ -48,6 +48,19 @@ VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
     "edits": ("", "str", 4000),  # the hand edits, encoded (ui/edits.py)
     "dims": (3, "int", (2, 3)),  # vector-space page: 2-D or 3-D view
     "enc_step": ("", "str", 20),  # encoder page: the step beside the diagram (unknown names: the first step)
+    # "Learn the weights" page (tr_*: the training run), and `learned`: the other pages show its weights.
+    "tr_task": (ac.TrainConfig.task, "choice", ac.TASKS),
+    "tr_heads": (ac.TrainConfig.n_heads, "int", (1, 4)),
+    "tr_dk": (ac.TrainConfig.d_k, "int", (1, 32)),
+    "tr_pos": (ac.TrainConfig.positional, "choice", ("sinusoidal", "none")),
+    "tr_scaled": (ac.TrainConfig.scaled, "bool", None),
+    "tr_causal": (ac.TrainConfig.causal, "bool", None),
+    "tr_steps": (ac.TrainConfig.steps, "int", (10, 1000)),  # the engine allows more; a shared server, less
+    "tr_lr": (ac.TrainConfig.lr, "float", (0.0001, 0.5)),
+    "tr_seed": (ac.TrainConfig.seed, "int", (ac.SEED_MIN, ac.SEED_MAX)),
+    "tr_step": (-1, "int", (-1, 1000)),  # the training step shown; -1: the last
+    "tr_cmp": ("", "choice", ("", "scaled", "heads")),  # the side-by-side experiment shown, if any
+    "learned": (False, "bool", None),  # the pages show the trained weights at tr_step instead of the seeded ones
 }
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
@@ -87,14 +100,14 @@ def parse_int(key: str, raw: str, lo: int, hi: int, default: int | None = None) 
     return value, None
 
 
-def parse_float(key: str, raw: str, lo: float, hi: float) -> tuple[float, Fix | None]:
+def parse_float(key: str, raw: str, lo: float, hi: float, default: float | None = None) -> tuple[float, Fix | None]:
     """A finite number clamped to lo..hi; anything else gives the default."""
     try:
         value = float(raw.strip())
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        d = float(_default(key))
+        d = float(_default(key) if default is None else default)
         return d, Fix(key, raw, str(d), "malformed")
     if value < lo or value > hi:
         near = min(max(value, lo), hi)
@@ -185,6 +198,11 @@ def parse_view_params(params: Mapping[str, str]) -> tuple[dict[str, Any], list[F
         if kind == "int":
             lo, hi = spec
             value, fix = parse_int(key, raw, lo, hi, default)
+        elif kind == "float":
+            lo, hi = spec
+            value, fix = parse_float(key, raw, lo, hi, default)
+        elif kind == "choice":
+            value, fix = parse_choice(key, raw, spec, default)
         elif kind == "bool":
             s = raw.strip().lower()
             value = True if s in _TRUE else False if s in _FALSE else default
