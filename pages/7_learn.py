@@ -156,6 +156,7 @@ with e3:
               args=({"tr_cmp": "heads"},))  # fmt: skip
 
 if state["tr_cmp"]:
+    pairs: list[tuple[str, dict[str, object]]]
     if state["tr_cmp"] == "scaled":
         pairs = [(t("learn.run_scaled"), {"scaled": True}), (t("learn.run_unscaled"), {"scaled": False})]
     else:

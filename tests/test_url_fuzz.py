@@ -24,6 +24,7 @@ PAGES = (
     "pages/4_encoder.py",
     "pages/5_edit.py",
     "pages/6_export.py",
+    "pages/7_learn.py",
 )
 KEYS = (*CONFIG_KEYS, *VIEW_PARAMS, "lang")
 
