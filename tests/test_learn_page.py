@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import decode, figures
 from streamlit.testing.v1 import AppTest
-from test_pages import decode, figures
 
 import attention_core as ac
 from ui import learn
