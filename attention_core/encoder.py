@@ -62,6 +62,20 @@ class LayerNormTrace(_ReadOnlyArrays):
     gamma: FloatArray | None = None  # (d_model,) learned scale (a trained model's), None = 1
     beta: FloatArray | None = None  # (d_model,) learned shift, None = 0
 
+    @property
+    def std(self) -> FloatArray:
+        """(n,) what each centred row is divided by: sqrt(var + eps), so never 0 when eps > 0."""
+        return np.sqrt(self.var + self.eps)
+
+    def output_check(self) -> tuple[float, float, float]:
+        """The largest |mean| of an output row, and the smallest and largest output row variance.
+
+        Without gamma and beta these are about 0 and var / (var + eps), just under 1: the proof, on
+        screen, that each row was normalised.
+        """
+        out_var = self.output.var(axis=-1)
+        return float(np.max(np.abs(self.output.mean(axis=-1)))), float(out_var.min()), float(out_var.max())
+
 
 def layer_norm(
     x: npt.ArrayLike, eps: float = 1e-5, gamma: npt.ArrayLike | None = None, beta: npt.ArrayLike | None = None

@@ -58,18 +58,17 @@ def _layer_norm(layer: Layer, ln: ac.LayerNormTrace | None, key: str, normed: st
     """Mean and variance of each row, then the normalised rows and a check that they are."""
     assert ln is not None, "a mode draws only the layer norms it applies"
     t = layer.ctrl.t
-    stats = np.column_stack([ln.mean, ln.var, np.sqrt(ln.var + ln.eps)])  # (n, 3)
+    stats = np.column_stack([ln.mean, ln.var, ln.std])  # (n, 3): one column per statistic
     cols = [t("encoder.col.mean"), t("encoder.col.var"), t("encoder.col.std")]
     _table(layer, t("encoder.table.stats"), stats, layer.rows, cols, f"{key}_stats")
     _table(layer, t(normed), ln.output, layer.rows, "d", f"{key}_out")
-    out_mean = float(np.max(np.abs(ln.output.mean(axis=1))))
-    out_var = ln.output.var(axis=1)
+    out_mean, var_lo, var_hi = ln.output_check()
     st.caption(
         t(
             "encoder.ln_check",
             mean=f"{out_mean:.1e}",
-            var_lo=f"{float(out_var.min()):.4f}",
-            var_hi=f"{float(out_var.max()):.4f}",
+            var_lo=f"{var_lo:.4f}",
+            var_hi=f"{var_hi:.4f}",
             eps=f"{ln.eps:g}",
         )
     )

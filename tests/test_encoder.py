@@ -405,3 +405,19 @@ def _arrays(obj: object) -> list[np.ndarray]:
         elif dataclasses.is_dataclass(value):
             found.extend(_arrays(value))
     return found
+
+
+def test_layer_norm_std_and_check_are_what_the_rows_were_divided_by() -> None:
+    rng = np.random.RandomState(3)
+    x = rng.randn(6, 5) * 4 + 2
+    ln = layer_norm(x, eps=1e-3)
+    centred = x - x.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(ln.std, np.sqrt(x.var(axis=1) + 1e-3), rtol=1e-14)
+    np.testing.assert_allclose(centred / ln.std[:, None], ln.output, rtol=1e-14)
+    max_mean, var_lo, var_hi = ln.output_check()
+    expected_var = x.var(axis=1) / (x.var(axis=1) + 1e-3)  # under 1 by eps's share
+    assert max_mean < 1e-14
+    assert var_lo == pytest.approx(expected_var.min(), rel=1e-12) and var_hi == pytest.approx(
+        expected_var.max(), rel=1e-12
+    )
+    assert var_hi < 1

@@ -102,12 +102,27 @@ def test_default_is_post_ln_with_compute_blocks_numbers(post: ac.BlockTrace, pre
 
 
 def test_layer_norm_tables_show_mean_and_variance(post: ac.BlockTrace) -> None:
+    """Each layer norm's statistics table, checked against its input row by row.
+
+    mean and var are numpy's of the input rows; the std column must be what the normalised table
+    divides by, and its square must exceed the variance by exactly eps (a std without eps fails).
+    """
     at = run()
     for ln in (post.encoder.norm1, post.encoder.norm2):
         assert ln is not None
-        stats = np.column_stack([ln.mean, ln.var, np.sqrt(ln.var + ln.eps)])
-        df = table_like(at, stats)
-        assert df.shape == (5, 3)
+        stats = table_like(at, np.column_stack([ln.input.mean(axis=1), ln.input.var(axis=1), ln.std])).to_numpy()
+        normed = table_like(at, ln.output).to_numpy()
+        mean, var, std = stats.T
+        np.testing.assert_allclose(mean, ln.input.mean(axis=1), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(var, ln.input.var(axis=1), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(std**2 - var, 1e-5, rtol=1e-6)
+        np.testing.assert_allclose((ln.input - mean[:, None]) / std[:, None], normed, rtol=0, atol=1e-12)
+    checks = [c.value for c in at.caption if "after normalising" in c.value]
+    assert len(checks) == 2
+    for ln, check in zip((post.encoder.norm1, post.encoder.norm2), checks, strict=True):
+        assert ln is not None
+        out_var = ln.input.var(axis=1) / (ln.input.var(axis=1) + 1e-5)  # a normalised row's variance
+        assert f"between {out_var.min():.4f} and {out_var.max():.4f}" in check and "ε = 1e-05" in check
 
 
 def test_pre_ln_from_the_url(post: ac.BlockTrace, pre: ac.BlockTrace) -> None:

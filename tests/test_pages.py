@@ -124,6 +124,18 @@ def test_vectors_pca_when_dk_above_3(dims: str) -> None:
     three = any(d["type"] == "scatter3d" for d in space["data"])
     assert three == (dims == "3")
     assert any("PC1" in m.value for m in at.markdown) or "PC1" in json.dumps(space["layout"])
+    # One projection for queries and keys together (else their dots are meaningless): the points
+    # are the stacked q and k, centred, on the top right singular vectors (sign per axis is free).
+    trace = ac.compute(ac.AttentionConfig(d_model=16, d_k=8))
+    stacked = np.vstack([trace.q[0], trace.k[0]])
+    centred = stacked - stacked.mean(axis=0)
+    expected = centred @ np.linalg.svd(centred, full_matrices=False)[2][: int(dims)].T  # (2n, dims)
+    axes = ("x", "y", "z")[: int(dims)]
+    markers = [d for d in space["data"] if str(d.get("mode", "")).startswith("markers")]
+    shown = np.vstack([np.column_stack([decode(d[a]) for a in axes]) for d in markers[:2]])  # queries, keys
+    assert shown.shape == expected.shape
+    signs = np.sign(np.sum(shown * expected, axis=0))
+    np.testing.assert_allclose(shown * signs, expected, atol=1e-9)
 
 
 # ---------------------------------------------------------------- edit the numbers
