@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from ui.compute import cached_block
 from ui.controls import Controls, remember
 from ui.encoder_view import block_diagram, cached_custom_encoder, step_in_mode, steps_for
 from ui.page import start
+from ui.present import present_sections
 from ui.tables import frame, show, unique_labels
 from ui.text import md_escape
 
@@ -298,8 +300,26 @@ def encoder_trace(ctrl: Controls, norm_first: bool) -> tuple[ac.BlockTrace, ac.E
     return block, (cached_custom_encoder(ctrl.config, edits, norm_first) if edits else block.encoder)
 
 
+def present_step(layer: Layer, step: str) -> None:
+    """Presenter mode: the diagram and one step, nothing else."""
+    left, right = st.columns([5, 9], gap="medium")
+    with right:
+        draw_step(layer, step, "focus")
+    with left:
+        diagram(layer, step)
+
+
 ctrl, trace = start("encoder.title", "encoder", extra=("d_ff", "norm_first"))
-if trace is not None:
+if trace is not None and ctrl.state["present"]:
+    norm_first = bool(ctrl.state["norm_first"])
+    try:
+        block, enc = encoder_trace(ctrl, norm_first)
+    except (ValueError, TypeError, MemoryError) as err:
+        st.error(ctrl.t("encoder.error", message=md_escape(str(err), 300)))
+        st.stop()
+    layer = Layer(ctrl, enc, block, unique_labels(trace.tokens))
+    present_sections(ctrl, [functools.partial(present_step, layer, s) for s in steps_for(norm_first)])
+elif trace is not None:
     t = ctrl.t
     st.markdown(t("encoder.intro"))
     mode_switch(ctrl)

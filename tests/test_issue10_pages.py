@@ -57,3 +57,53 @@ def test_every_alpha_heatmap_uses_the_fixed_0_to_1_range(page: str) -> None:
     assert heats
     for fig in heats:
         assert (fig["data"][0]["zmin"], fig["data"][0]["zmax"]) == (0.0, 1.0)
+
+
+# --- Multi-head & masks: shuffled words, hand-designed heads, presenter mode --------------------
+
+
+def _table_with_column(at: Any, text: str) -> Any:
+    return next(d.value for d in at.dataframe if any(text in str(c) for c in d.value.columns))
+
+
+def test_shuffle_demo_rows_move_with_their_words() -> None:
+    at = open_app("pages/2_multihead.py", sentence="the cat saw the dog")
+    gaps = _table_with_column(at, "max |shuffled output")
+    assert gaps.iloc[0, 0] < 1e-14  # no positions, no mask: the same numbers, moved
+    assert gaps.iloc[1, 0] > 1e-6  # the causal mask sees the order
+    assert gaps.iloc[2, 0] > 1e-6  # so do the notebook's positions
+    before = next(m.value for m in at.markdown if m.value.startswith("Shuffled order:"))
+    at.button(key="mh_shuffle").click().run()
+    after = next(m.value for m in at.markdown if m.value.startswith("Shuffled order:"))
+    assert before != after
+    assert sorted(after.removeprefix("Shuffled order: ").split(" · ")) == sorted(["the", "cat", "saw", "the", "dog"])
+
+
+@pytest.mark.parametrize("design", ["same", "previous"])
+def test_designed_heads_one_click_each(design: str) -> None:
+    at = open_app("pages/2_multihead.py", sentence="the cat saw the dog and the bird", d_model="8")
+    at.segmented_control(key="mh_design").set_value(design).run()
+    fig = next(f for f in figures(at) if "head" in f["layout"]["title"]["text"] and "«" in f["layout"]["title"]["text"])
+    z = heatmap_z(fig)
+    expected = ac.designed_head(ac.AttentionConfig(sentence="the cat saw the dog and the bird", d_model=8), design)
+    np.testing.assert_allclose(z, expected.weights[0], atol=1e-12)
+    if design == "previous":
+        assert [int(np.argmax(z[t])) for t in range(1, 8)] == list(range(7))
+    else:
+        assert int(np.argmax(z[0])) in (0, 3, 6)  # "the" attends to "the"
+
+
+def test_multihead_presenter_mode_one_section_at_a_time() -> None:
+    at = open_app("pages/2_multihead.py", present="1", step="4")
+    assert [s.value for s in at.subheader] == ["Why divide by √d_k?"]
+    assert not at.title  # no page title in presenter mode
+    next(b for b in at.button if b.key == "present_next").click().run()
+    assert [s.value for s in at.subheader] == ["The causal mask"]
+    assert at.query_params["step"] == "5"
+
+
+def test_encoder_presenter_mode_shows_one_step() -> None:
+    at = open_app("pages/4_encoder.py", present="1")
+    assert not at.title
+    assert any(b.key == "present_exit" for b in at.button)
+    assert len(at.subheader) == 1

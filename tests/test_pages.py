@@ -36,8 +36,8 @@ def test_multihead_default_shows_notebook_alpha_scaled_and_causal() -> None:
     at = open_app("pages/2_multihead.py")
     figs = figures(at)
     heat = [f for f in figs if f["data"][0]["type"] == "heatmap"]
-    # per-head (1), unscaled, scaled, causal
-    assert len(heat) == 4
+    # per-head (1), unscaled, scaled, causal, then the hand-designed head
+    assert len(heat) == 5
     np.testing.assert_allclose(heatmap_z(heat[0]), NOTEBOOK_ALPHA, atol=5e-5)
     np.testing.assert_allclose(heatmap_z(heat[1]), NOTEBOOK_ALPHA, atol=5e-5)
     scaled = ac.compute(config_of(scaled=True))
@@ -54,20 +54,35 @@ def test_multihead_entropy_table_and_curve() -> None:
     at = open_app("pages/2_multihead.py")
     trace = ac.compute(ac.AttentionConfig())
     tables = [d.value for d in at.dataframe]
-    entropy = next(df for df in tables if df.shape == (5, 3) and "ln n" in " ".join(map(str, df.columns)))
+    entropy = next(df for df in tables if df.shape == (5, 3) and "ln(keys visible)" in " ".join(map(str, df.columns)))
     np.testing.assert_allclose(entropy.iloc[:, 0], ac.row_entropy(trace.weights[0]), atol=1e-12)
     scaled = ac.compute(ac.AttentionConfig(scaled=True))
     np.testing.assert_allclose(entropy.iloc[:, 1], ac.row_entropy(scaled.weights[0]), atol=1e-12)
     np.testing.assert_allclose(entropy.iloc[:, 2], np.log(5))
-    curve = next(
-        f for f in figures(at) if f["data"][0]["type"] == "scatter" and f["layout"]["xaxis"].get("type") == "log"
-    )
+    curve = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("Mean entropy of α"))
     plain, scaled_curve = decode(curve["data"][0]["y"]), decode(curve["data"][1]["y"])
-    # At d_k = 1 scaling changes nothing; beyond, dividing the logits by sqrt(d_k) > 1 can only
-    # raise each row's entropy (softmax(beta z) loses entropy as beta grows), strictly at d_k = 256.
+    # Standardised q and k (the paper's assumption): unscaled, the entropy collapses as d_k grows;
+    # scaled, it stays level near its d_k = 1 value, where the two coincide (√1 = 1).
     assert plain[0] == pytest.approx(scaled_curve[0])
-    assert np.all(plain <= scaled_curve + 1e-12)
-    assert plain[-1] < scaled_curve[-1]
+    assert plain[-1] < 0.25 < 1.2 < scaled_curve.min()
+    np.testing.assert_allclose(decode(curve["data"][2]["y"]), np.log(5))
+
+
+def test_multihead_entropy_ceiling_follows_the_causal_mask() -> None:
+    at = open_app("pages/2_multihead.py", causal="1")
+    entropy = next(d.value for d in at.dataframe if "ln(keys visible)" in " ".join(map(str, d.value.columns)))
+    np.testing.assert_allclose(entropy.iloc[:, 2], np.log([1, 2, 3, 4, 5]), atol=1e-12)
+    assert entropy.iloc[0, 0] == 0.0
+
+
+def test_multihead_std_of_q_dot_k_against_dk() -> None:
+    at = open_app("pages/2_multihead.py")
+    fig = next(f for f in figures(at) if f["layout"]["title"]["text"].startswith("Spread of q·k"))
+    d_ks = decode(fig["data"][0]["x"])
+    unscaled, scaled = decode(fig["data"][0]["y"]), decode(fig["data"][1]["y"])
+    np.testing.assert_allclose(unscaled / np.sqrt(d_ks), 1.0, atol=0.25)
+    np.testing.assert_allclose(scaled, 1.0, atol=0.25)
+    assert fig["layout"]["yaxis"]["type"] == "log"
 
 
 def test_multihead_three_heads_each_matches_engine() -> None:

@@ -35,6 +35,7 @@ def lines(
     x_title: str,
     y_title: str,
     log_x: bool = False,
+    log_y: bool = False,
     category_x: bool = False,
 ) -> go.Figure:
     """Several named series over the same x, each with its own colour and dash."""
@@ -56,6 +57,8 @@ def lines(
     if category_x:
         xaxis["type"] = "category"
     layout["xaxis"] = xaxis
+    if log_y:
+        layout["yaxis"] = {"title": {"text": y_title}, "type": "log"}
     return go.Figure(data=traces, layout=layout)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 import attention_core as ac
@@ -38,12 +37,6 @@ def cached_block(config: ac.AttentionConfig, norm_first: bool) -> ac.BlockTrace:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def cached_entropy_by_dk(config: ac.AttentionConfig, d_ks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Mean α entropy against d_k, unscaled and scaled (attention_core.entropy_by_dk), cached."""
-    return ac.entropy_by_dk(config, d_ks)
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def cached_variant(
     config: ac.AttentionConfig, edits: tuple[Edit, ...], scaled: bool | None = None, causal: bool | None = None
 ) -> ac.AttentionTrace:
@@ -52,3 +45,15 @@ def cached_variant(
     Keyed on the config and the edits, not on a trace: hashing a trace's arrays costs more than this.
     """
     return ac.variant(current_trace(config, edits), scaled=scaled, causal=causal)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_scaling_study(n_tokens: int, d_ks: tuple[int, ...], seeds: int) -> ac.ScalingStudy:
+    """attention_core.scaling_study: α's entropy and std(q·k) against d_k with standardised q, k."""
+    return ac.scaling_study(n_tokens, d_ks, seeds=seeds)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_designed(config: ac.AttentionConfig, design: str) -> ac.AttentionTrace:
+    """A hand-designed head (attention_core.designed_head) on the config's sentence."""
+    return ac.designed_head(config, design)

@@ -37,6 +37,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/6_export.py", "nav.export", ":material/download:"),
     ("pages/7_learn.py", "nav.learn", ":material/school:"),
 )
+PRESENTABLE = ("home", "multihead", "encoder")  # pages with a presenter mode
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,8 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
     sidebar keeps only the language, the pages and the switch back.
     """
     state = session_state()
-    if state["present"] and page != "home":
-        st.switch_page("app.py")  # presenter mode is a mode of the home page
+    if state["present"] and page not in PRESENTABLE:
+        st.switch_page("app.py")  # the other pages have no presenter mode: go to the home page's
     lang = state["lang"]
     edits = active_edits(state)  # the one decision every reader (notice, trace, exports) shares
 

@@ -41,7 +41,7 @@ CONFIG_KEYS = (
 VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
     "head": (1, "int", (1, ac.N_HEADS_MAX)),  # head shown (1-based)
     "word": (1, "int", (1, ac.MAX_TOKENS)),  # word picked (1-based)
-    "step": (1, "int", (1, 7)),  # presenter mode: the step on screen
+    "step": (1, "int", (1, 12)),  # presenter mode: the step (or page section) on screen
     "present": (False, "bool", None),  # presenter mode on
     "norm_first": (False, "bool", None),  # encoder block: Pre-LN instead of Post-LN
     "custom": (False, "bool", None),  # hand-edited numbers replace the seeded ones

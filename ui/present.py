@@ -1,7 +1,12 @@
-"""Presenter mode: one step of the home page at a time, in large type, with Previous/Next and arrow keys."""
+"""Presenter mode: one step (or one section of a page) at a time, in large type, with Previous/Next and arrow keys.
+
+The home page presents its seven steps; the Multi-head & masks and Encoder block pages present
+their sections the same way (`present_sections`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -20,8 +25,8 @@ PROJECTOR_CSS = """
 """
 
 
-def _go(state: dict[str, Any], to: int) -> None:
-    state["step"] = min(max(to, 1), len(STEPS))
+def _go(state: dict[str, Any], to: int, total: int = len(STEPS)) -> None:
+    state["step"] = min(max(to, 1), total)
 
 
 def _leave(state: dict[str, Any]) -> None:
@@ -30,28 +35,40 @@ def _leave(state: dict[str, Any]) -> None:
 
 def presenter(ctrl: Controls, view: View) -> None:
     """Draw the current step with navigation; the step number lives in the state and the URL."""
+    step = navigation(ctrl, len(STEPS))
+    STEPS[step - 1](view)
+
+
+def present_sections(ctrl: Controls, sections: Sequence[Callable[[], None]]) -> None:
+    """A page's sections one at a time (presenter mode on a page other than the home page)."""
+    step = navigation(ctrl, len(sections))
+    sections[step - 1]()
+
+
+def navigation(ctrl: Controls, total: int) -> int:
+    """The projector style and the Previous / progress / Next / Exit bar; returns the 1-based step shown."""
     state, t = ctrl.state, ctrl.t
-    step = min(max(int(state["step"]), 1), len(STEPS))
+    step = min(max(int(state["step"]), 1), total)
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     prev_col, mid, next_col, exit_col = st.columns([1, 3, 1, 1], vertical_alignment="center")
     with prev_col:
         st.button(
             t("present.prev"),
             on_click=_go,
-            args=(state, step - 1),
+            args=(state, step - 1, total),
             disabled=step == 1,
             shortcut="Left",
             width="stretch",
             key="present_prev",
         )
     with mid:
-        st.progress(step / len(STEPS), text=t("present.progress", step=step, total=len(STEPS)))
+        st.progress(step / total, text=t("present.progress", step=step, total=total))
     with next_col:
         st.button(
             t("present.next"),
             on_click=_go,
-            args=(state, step + 1),
-            disabled=step == len(STEPS),
+            args=(state, step + 1, total),
+            disabled=step == total,
             shortcut="Right",
             width="stretch",
             key="present_next",
@@ -61,4 +78,4 @@ def presenter(ctrl: Controls, view: View) -> None:
         st.button(
             t("present.exit"), on_click=_leave, args=(state,), shortcut="Esc", width="stretch", key="present_exit"
         )
-    STEPS[step - 1](view)
+    return step
