@@ -74,7 +74,7 @@ def test_a_spanish_page_reads_in_spanish(app: App) -> None:
     page.set_viewport_size({"width": WIDTH, "height": 5200})
     app.open("/multihead?lang=es&n_heads=2&causal=true&sentence=el+gato+se+sienta+en+la+alfombra")
     text = page.locator("[data-testid='stMain']").inner_text()
-    for phrase in ("Atención multicabeza y máscaras", "Una α por cabeza", "La máscara causal", "Temperatura"):
+    for phrase in ("Atención multicabeza y máscaras", "Una matriz α por cabeza", "La máscara causal", "Temperatura"):
         assert phrase in text
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "Paso a paso" in sidebar and "Frase" in sidebar
