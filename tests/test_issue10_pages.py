@@ -7,9 +7,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_pages import figures, heatmap_z, open_app
+from helpers import decode, figures, open_app
 
 import attention_core as ac
+
+
+def heatmap_z(fig: dict[str, Any]) -> np.ndarray:
+    return decode(fig["data"][0]["z"])
+
 
 ALPHA_PAGES = ["app.py", "pages/1_matrix.py", "pages/2_multihead.py"]
 
