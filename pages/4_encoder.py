@@ -11,9 +11,9 @@ import numpy as np
 import streamlit as st
 
 import attention_core as ac
-from ui.compute import cached_block
+from ui.compute import cached_block, cached_custom_encoder
 from ui.controls import Controls, remember
-from ui.encoder_view import block_diagram, cached_custom_encoder, step_in_mode, steps_for
+from ui.encoder_view import block_diagram, step_in_mode, steps_for
 from ui.page import start
 from ui.present import present_sections
 from ui.tables import frame, show, unique_labels

@@ -12,7 +12,8 @@ from helpers import open_app
 from streamlit.testing.v1 import AppTest
 
 import attention_core as ac
-from ui.edits import apply_edits, decode_edits
+from attention_core.edits import apply_edits
+from ui.edits import decode_edits
 from ui.encoder_view import block_diagram, step_in_mode, steps_for
 from ui.i18n import placeholders, translate
 from ui.locales import en, es
@@ -239,18 +240,33 @@ def test_diagram_caption_describes_the_chart() -> None:
     assert any(c.startswith("Diagram of one Post-LN encoder layer") and "1. Input X" in c for c in captions)
 
 
-def test_hand_edits_flow_into_the_block(post: ac.BlockTrace) -> None:
-    edits = "e.0.0.0=1.5,wq.0.1.2=-0.3"
-    at = run(custom="true", edits=edits)
+@pytest.mark.parametrize("norm_first", ["false", "true"])
+def test_hand_edits_flow_into_the_block(norm_first: str) -> None:
+    """With edits, a mask, a temperature and two heads, the block's attention is the edited trace's.
+
+    The edited AttentionTrace (trace_from_matrices, what every other page shows) is an independent
+    path from encoder_layer: its α and output must be the block's attention sub-layer, so an edited
+    block that ignored the edits, the mask or the temperature would not match.
+    """
+    link = {"custom": "true", "edits": "e.0.0.0=1.5,wq.0.1.2=-0.3,wk.1.0.0=2", "causal": "true", "temperature": "2"}
+    at = run(n_heads="2", d_model="4", norm_first=norm_first, **link)
     assert not at.exception
-    trace = apply_edits(post.attention, decode_edits(edits))
-    config = ac.AttentionConfig()
-    enc = ac.encoder_layer(
-        trace.x, trace.w_q, trace.w_k, trace.w_v, post.w_o, post.w_1, post.b_1, post.w_2, post.b_2,
-        causal=config.causal, scale=config.scale, temperature=config.temperature,
-    )  # fmt: skip
-    assert shown(at, enc.x) and shown(at, enc.output)
-    assert not shown(at, post.output)
+    config = ac.AttentionConfig(n_heads=2, causal=True, temperature=2.0)
+    seeded = ac.compute(config)
+    edited = apply_edits(seeded, decode_edits(link["edits"]))
+    assert edited.embeddings[0, 0] == 1.5 and edited.w_k[1, 0, 0] == 2  # the edits are in
+    assert np.all(np.triu(edited.weights, k=1) == 0)  # causal
+    x = edited.x
+    if norm_first == "true":  # Pre-LN: attention reads LN(x)
+        x = ac.layer_norm(x).output
+        edited = ac.trace_from_matrices(
+            edited.tokens, x, np.zeros_like(x), edited.w_q, edited.w_k, edited.w_v, edited.w_o,
+            causal=True, temperature=2.0,
+        )  # fmt: skip
+    for head in range(2):
+        assert shown(at, edited.weights[head]), f"head {head + 1}'s α"
+    assert shown(at, edited.output), "the attention sub-layer's output"
+    assert not shown(at, seeded.weights[0])
 
 
 def test_an_engine_error_is_said_in_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:

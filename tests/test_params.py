@@ -6,6 +6,7 @@ an out-of-range one the nearest allowed value, and never an exception.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -81,11 +82,21 @@ def test_out_of_range_ints_take_the_nearest_bound(key: str, raw: str, expected: 
     assert fixes == [P.Fix(key, raw, str(expected), "range")]
 
 
-def test_int_bounds_are_the_engines_limits() -> None:
-    assert P.INT_FIELDS["d_model"] == (ac.D_MODEL_MIN, ac.D_MODEL_MAX)
-    assert P.INT_FIELDS["d_k"] == P.INT_FIELDS["d_v"] == (ac.D_HEAD_MIN, ac.D_HEAD_MAX)
-    assert P.INT_FIELDS["seed"] == (ac.SEED_MIN, ac.SEED_MAX)
-    assert P.INT_FIELDS["n_heads"] == (ac.N_HEADS_MIN, ac.N_HEADS_MAX)
+def test_every_int_field_of_the_config_is_validated_from_the_url() -> None:
+    int_fields = {f.name for f in dataclasses.fields(ac.AttentionConfig) if f.type in (int, "int")}
+    assert int_fields == set(P.INT_FIELDS)  # d_ff included
+
+
+@pytest.mark.parametrize("key", sorted(P.INT_FIELDS))
+def test_the_urls_int_bounds_are_where_the_engine_starts_refusing(key: str) -> None:
+    """A bound is accepted by the engine, one step past it is refused by it and clamped from the URL."""
+    lo, hi = P.INT_FIELDS[key]
+    for inside, outside in ((lo, lo - 1), (hi, hi + 1)):
+        ac.AttentionConfig(**{key: inside})  # accepted
+        with pytest.raises(ValueError):
+            ac.AttentionConfig(**{key: outside})
+        value, fixes = parse_one(key, str(outside))
+        assert value == inside and [f.key for f in fixes] == [key]
 
 
 # --- the sentence --------------------------------------------------------------------------

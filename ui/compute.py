@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import attention_core as ac
-
-from .edits import Edit, apply_edits
+from attention_core.edits import Edit, apply_edits, edited_encoder
 
 # Bounded so that many users with different configs cannot grow memory without limit;
 # the largest trace (256 tokens, d_model 512, 16 heads) is about 30 MB.
@@ -57,3 +56,9 @@ def cached_scaling_study(n_tokens: int, d_ks: tuple[int, ...], seeds: int) -> ac
 def cached_designed(config: ac.AttentionConfig, design: str) -> ac.AttentionTrace:
     """A hand-designed head (attention_core.designed_head) on the config's sentence."""
     return ac.designed_head(config, design)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def cached_custom_encoder(config: ac.AttentionConfig, edits: tuple[Edit, ...], norm_first: bool) -> ac.EncoderTrace:
+    """The encoder layer on the hand-edited numbers (attention_core.edits.edited_encoder), cached."""
+    return edited_encoder(ac.compute_block(config, norm_first=norm_first), edits)

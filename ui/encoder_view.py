@@ -1,4 +1,4 @@
-"""The encoder page's building blocks: its steps in each mode, the block diagram, the hand-edited block.
+"""The encoder page's building blocks: its steps in each mode and the block diagram (pure plotly, no Streamlit).
 
 The diagram is plotly shapes and annotations only (no Streamlit), read top to bottom like the page:
 one box per step, the two residual paths on the right, every arrow labelled with its shape.
@@ -11,12 +11,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import plotly.graph_objects as go
-import streamlit as st
-
-import attention_core as ac
-
-from .compute import CACHE_ENTRIES
-from .edits import Edit, apply_edits
 
 # The steps of one layer, in order; each is a box in the diagram and a section on the page.
 POST_LN_STEPS = ("x", "mha", "add1", "ln1", "ffn1", "relu", "ffn2", "add2", "ln2")
@@ -294,14 +288,3 @@ def _text(
         "showarrow": False,
         "font": {"size": size, "color": colour},
     }
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def cached_custom_encoder(config: ac.AttentionConfig, edits: tuple[Edit, ...], norm_first: bool) -> ac.EncoderTrace:
-    """The encoder layer on the hand-edited X, W_Q, W_K, W_V, with the seeded W_O, W_1, b_1, W_2, b_2."""
-    block = ac.compute_block(config, norm_first=norm_first)
-    trace = apply_edits(block.attention, edits)
-    return ac.encoder_layer(
-        trace.x, trace.w_q, trace.w_k, trace.w_v, block.w_o, block.w_1, block.b_1, block.w_2, block.b_2,
-        norm_first=norm_first, causal=config.causal, scale=config.scale, temperature=config.temperature,
-    )  # fmt: skip
