@@ -1,4 +1,5 @@
-"""Vector space: queries and keys as points in 3-D (or by PCA), one query's dot products, positional patterns."""
+"""Vector space: queries and keys as arrows (as they are, or in a view aligned with one query), one query's dot
+products, positional patterns."""
 
 import numpy as np
 import streamlit as st
@@ -9,6 +10,7 @@ from ui.controls import view_selectbox
 from ui.page import start
 from ui.steps import View, pick_head
 from ui.tables import frame, show
+from ui.text import md_escape
 
 REFERENCE_POSITIONS, REFERENCE_DIMS = 64, 64  # a sinusoidal pattern large enough to see its waves
 
@@ -26,20 +28,27 @@ if trace is not None:
 
     st.subheader(t("vectors.space"))
     d_k = trace.d_k
+    token = rows[i]
     if d_k <= 3:
         dims = max(d_k, 2)
         pad = np.zeros((trace.n_tokens, dims - d_k))
         q_pts, k_pts = np.hstack([q, pad]), np.hstack([k, pad])
         axes = [f"{t('vectors.component')} {a + 1}" for a in range(dims)]
         st.markdown(t("vectors.native", d_k=d_k))
-        arrows = True
     else:
         dims = view_selectbox(ctrl, "dims", t("vectors.dims"), (2, 3), format_func=lambda d: f"{d}-D")
-        coords, ratio = ac.pca(np.vstack([q, k]), dims)  # one projection for both, so they stay comparable
-        q_pts, k_pts = coords[: trace.n_tokens], coords[trace.n_tokens :]
-        axes = [f"PC{a + 1} ({100 * ratio[a]:.1f}%)" for a in range(dims)]
-        st.markdown(t("vectors.pca", d_k=d_k, dims=dims, explained=f"{100 * float(ratio.sum()):.1f}"))
-        arrows = False
+        view = ac.query_aligned_view(q, k, i, dims)  # axis 1 = q_i / ‖q_i‖: x · ‖q_i‖ = q_i·k_j exactly
+        q_pts, k_pts = view.queries, view.keys
+        axes = [t("vectors.axis_query", token=token), t("vectors.axis_keys"), t("vectors.axis_keys2")][:dims]
+        st.markdown(
+            t(
+                "vectors.aligned",
+                d_k=d_k,
+                token=md_escape(token, 40),
+                norm=ctrl.num(view.query_norm),
+                kept=ctrl.num(100 * view.kept, 1),
+            )
+        )
     fig = vector_space(
         q_pts,
         k_pts,
@@ -50,17 +59,17 @@ if trace is not None:
         query_name=t("vectors.query"),
         key_name=t("vectors.key"),
         axis_titles=axes,
-        arrows=arrows,
+        arrows=True,
     )
     st.plotly_chart(fig, key="v_space", config={"displaylogo": False})
-    st.caption(t("vectors.space_caption", word=word))
+    st.caption(t("vectors.space_caption", token=md_escape(token, 40)))
 
-    st.subheader(t("vectors.dots", word=word))
+    st.subheader(t("vectors.dots", token=md_escape(token, 40)))
     ex = ac.explain_token(trace, i, head)
     fig = bars(
         trace.tokens,
         [(t("vectors.dot"), ex.dots), ("α", ex.weights)],
-        title=t("vectors.dots_title", word=word),
+        title=t("vectors.dots_title", token=token),
         x_title=t("heatmap.keys"),
         y_title=t("vectors.value"),
     )
@@ -102,3 +111,4 @@ if trace is not None:
     )
     st.plotly_chart(fig, key="v_ref", config={"displaylogo": False})
     st.caption(t("vectors.reference_caption"))
+    st.info(t("vectors.other_schemes"), icon=":material/info:")

@@ -133,24 +133,25 @@ def test_vectors_native_3d_for_notebook() -> None:
 
 
 @pytest.mark.parametrize("dims", ["2", "3"])
-def test_vectors_pca_when_dk_above_3(dims: str) -> None:
-    at = open_app("pages/3_vectors.py", d_model="16", d_k="8", dims=dims)
+@pytest.mark.parametrize("word", ["1", "4"])
+def test_vectors_query_aligned_view_when_dk_above_3(dims: str, word: str) -> None:
+    """Above d_k = 3 the picked query's dot products read exactly off axis 1: x_j · ‖q_i‖ = q_i·k_j."""
+    at = open_app("pages/3_vectors.py", d_model="16", d_k="8", dims=dims, word=word)
     space = figures(at)[0]
     three = any(d["type"] == "scatter3d" for d in space["data"])
     assert three == (dims == "3")
-    assert any("PC1" in m.value for m in at.markdown) or "PC1" in json.dumps(space["layout"])
-    # One projection for queries and keys together (else their dots are meaningless): the points
-    # are the stacked q and k, centred, on the top right singular vectors (sign per axis is free).
     trace = ac.compute(ac.AttentionConfig(d_model=16, d_k=8))
-    stacked = np.vstack([trace.q[0], trace.k[0]])
-    centred = stacked - stacked.mean(axis=0)
-    expected = centred @ np.linalg.svd(centred, full_matrices=False)[2][: int(dims)].T  # (2n, dims)
-    axes = ("x", "y", "z")[: int(dims)]
+    i = int(word) - 1
     markers = [d for d in space["data"] if str(d.get("mode", "")).startswith("markers")]
-    shown = np.vstack([np.column_stack([decode(d[a]) for a in axes]) for d in markers[:2]])  # queries, keys
-    assert shown.shape == expected.shape
-    signs = np.sign(np.sum(shown * expected, axis=0))
-    np.testing.assert_allclose(shown * signs, expected, atol=1e-9)
+    queries, keys = markers[0], markers[1]
+    norm = float(np.linalg.norm(trace.q[0, i]))
+    np.testing.assert_allclose(decode(keys["x"]) * norm, trace.scores[0, i], atol=1e-12)
+    assert decode(queries["x"])[i] == pytest.approx(norm)
+    if three:
+        assert space["layout"]["scene"]["aspectmode"] == "data"
+    else:
+        assert space["layout"]["yaxis"]["scaleanchor"] == "x"  # one unit is as long on both axes
+    assert any("exactly its dot product" in m.value for m in at.markdown)
 
 
 # ---------------------------------------------------------------- edit the numbers
@@ -274,7 +275,7 @@ def test_presenter_mode_from_another_page_goes_home() -> None:
         ("app.py", "Atención, paso a paso"),
         ("pages/1_matrix.py", "Forma matricial"),
         ("pages/2_multihead.py", "Atención multicabeza y máscaras"),
-        ("pages/3_vectors.py", "Queries y keys como vectores"),
+        ("pages/3_vectors.py", "Consultas y claves como vectores"),
         ("pages/5_edit.py", "Editar los números"),
     ],
 )

@@ -187,9 +187,14 @@ def vector_space(
     fig.update_layout(
         title={"text": title}, height=620, margin={"l": 0, "r": 0, "t": 50, "b": 0}, legend={"orientation": "h"}
     )
-    if three:
+    if three:  # equal aspect: one unit is as long on every axis, so angles are not stretched
         fig.update_layout(
-            scene={"xaxis_title": axis_titles[0], "yaxis_title": axis_titles[1], "zaxis_title": axis_titles[2]}
+            scene={
+                "xaxis_title": axis_titles[0],
+                "yaxis_title": axis_titles[1],
+                "zaxis_title": axis_titles[2],
+                "aspectmode": "data",
+            }
         )
     else:
         fig.update_layout(

@@ -20,7 +20,7 @@ import attention_core as ac
 
 from . import params as P
 from .edits import Edit, active_edits, decode_edits, describe_edit, encode_edits, matrix_shapes, split_edits
-from .i18n import LANGUAGE_NAMES, LANGUAGES, language_from_locale, translate, translate_plural
+from .i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_locale, translate, translate_plural
 from .text import md_escape
 
 STATE = "_state"  # the one source of truth: every control's value
@@ -52,6 +52,10 @@ class Controls:
     def t(self, msg: str, /, **values: Any) -> str:
         """The message `msg` in this page's language."""
         return translate(self.lang, msg, **values)
+
+    def num(self, value: float, decimals: int = 4) -> str:
+        """A number for prose, with this language's decimal separator (tables keep the point)."""
+        return format_number(self.lang, value, decimals)
 
     def t_n(self, msg: str, n: int, /, **values: Any) -> str:
         """The plural message `msg` (keys `msg.one` / `msg.other`) for the count `n`, in this page's language."""

@@ -34,6 +34,15 @@ def translate_plural(lang: str, msg: str, n: int, /, **values: Any) -> str:
     return translate(lang, f"{msg}.{plural_form(lang, n)}", n=n, **values)
 
 
+DECIMAL_COMMA = {"es"}  # languages whose prose writes 0,5 (tables keep the point, like the notebook)
+
+
+def format_number(lang: str, value: float, decimals: int = 4) -> str:
+    """A number for prose in `lang`: "0.1984" in English, "0,1984" in Spanish."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if lang in DECIMAL_COMMA else text
+
+
 def placeholders(template: str) -> set[str]:
     """The names of a template's {placeholders}."""
     return {name for _, name, _, _ in Formatter().parse(template) if name}
