@@ -47,6 +47,7 @@ from .limits import (
 )
 from .notebook import notebook_json
 from .pretrained import (
+    PATTERNS,
     HeadPatterns,
     HeadStep,
     LayerTrace,
@@ -89,6 +90,7 @@ __all__ = [
     "NOTEBOOK_SENTENCE",
     "N_HEADS_MAX",
     "N_HEADS_MIN",
+    "PATTERNS",
     "POSITIONAL_SCHEMES",
     "SEED_MAX",
     "SEED_MIN",

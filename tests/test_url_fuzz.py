@@ -25,6 +25,7 @@ PAGES = (
     "pages/5_edit.py",
     "pages/6_export.py",
     "pages/7_learn.py",
+    "pages/8_trained.py",
 )
 KEYS = (*CONFIG_KEYS, *VIEW_PARAMS, "lang")
 

@@ -36,8 +36,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/5_edit.py", "nav.edit", ":material/edit:"),
     ("pages/6_export.py", "nav.export", ":material/download:"),
     ("pages/7_learn.py", "nav.learn", ":material/school:"),
+    ("pages/8_trained.py", "nav.trained", ":material/psychology:"),
 )
-PRESENTABLE = ("home", "multihead", "encoder")  # pages with a presenter mode
+PRESENTABLE = ("home", "multihead", "encoder", "trained")  # pages with a presenter mode
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,12 @@ def session_state() -> dict[str, Any]:
     return state
 
 
-def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
+def controls(page: str = "home", extra: Sequence[str] = (), *, config_widgets: bool = True) -> Controls:
     """Draw the shared sidebar and return the validated config. Every page calls this first.
 
     `extra` names page-specific sidebar controls ("d_ff", "norm_first"). In presenter mode the
-    sidebar keeps only the language, the pages and the switch back.
+    sidebar keeps only the language, the pages and the switch back. `config_widgets=False` leaves
+    the random-weight controls out of the sidebar (the trained-model page has its own).
     """
     state = session_state()
     if state["present"] and page not in PRESENTABLE:
@@ -146,7 +148,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
         _page_links(t, links)
         _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
         custom_notice = st.empty()  # filled below, once edits outside the matrices are dropped
-        if not state["present"]:
+        if not state["present"] and config_widgets:
             st.divider()
             _config_widgets(state, t, extra)
 
@@ -154,7 +156,7 @@ def controls(page: str = "home", extra: Sequence[str] = ()) -> Controls:
     config = _config_from_state(state, lang)
     if edits:
         edits = _drop_edits_outside(state, config, lang, edits)
-    if edits:
+    if edits and config_widgets:
         with custom_notice:
             st.info(translate(lang, "controls.custom_on"), icon=":material/edit:")
     _write_url(state)

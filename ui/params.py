@@ -36,6 +36,10 @@ CONFIG_KEYS = (
     "weight_scale",
 )  # fmt: skip
 
+# The trained-model page's default text: the Illustrated Transformer's coreference example.
+TRAINED_TEXT = "The animal didn't cross the street because it was too tired"
+TRAINED_TEXT_MAX_CHARS = 2000
+
 # View parameters beyond the engine's config, carried in the URL only when not at their default:
 # name -> (default, kind, bounds or choices).
 VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
@@ -61,6 +65,14 @@ VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
     "tr_step": (-1, "int", (-1, 1000)),  # the training step shown; -1: the last
     "tr_cmp": ("", "choice", ("", "scaled", "heads")),  # the side-by-side experiment shown, if any
     "learned": (False, "bool", None),  # the pages show the trained weights at tr_step instead of the seeded ones
+    # The trained-model page (pages/8_trained.py, ui/trained.py): its own text and view, bounds
+    # wide enough for any BERT checkpoint; the page clamps them to the loaded model.
+    "text": (TRAINED_TEXT, "str", TRAINED_TEXT_MAX_CHARS),  # the text run through the model
+    "view": ("model", "str", 20),  # model, head, step, patterns or random (unknown names: the first)
+    "layer": (4, "int", (1, 48)),  # layer shown (1-based); layer 4 head 2 links "it" to "animal"
+    "thead": (2, "int", (1, 64)),  # head shown (1-based), separate from the random pages' `head`
+    "tword": (11, "int", (1, 512)),  # token followed step by step (1-based, [CLS] is 1): "it"
+    "no_special": (False, "bool", None),  # head view: hide [CLS] and [SEP]
 }
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
