@@ -7,7 +7,7 @@ import attention_core as ac
 from attention_core import training as tr
 from ui import learn_view as lv
 from ui.controls import remember, view_widget
-from ui.learn import shown_step, train_config, trained
+from ui.learn import pair_figure, shown_step, step_figures, train_config, trained
 from ui.page import start
 from ui.tables import frame, show
 from ui.text import md_escape
@@ -89,12 +89,14 @@ if h > 1:
     )
 remember(ctrl, "tr_step", state["tr_step"])
 
+scores = ac.query_key_scores(run, step)[head]  # (n, n) q·k on the probe
+anim_fig, curves_fig, qk_fig = step_figures(cfg, head, step, lang, run, scores)
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(lv.alpha_animation(run, head, step, t), key="learn_anim", config={"displaylogo": False})
+    st.plotly_chart(anim_fig, key="learn_anim", config={"displaylogo": False})
     st.caption(t("learn.anim_caption"))
 with right:
-    st.plotly_chart(lv.curves(run, step, t), key="learn_curves", config={"displaylogo": False})
+    st.plotly_chart(curves_fig, key="learn_curves", config={"displaylogo": False})
 with st.expander(t("learn.table_alpha", step=step)):
     show(frame(run.snapshot_at(step).weights[head], labels, labels), lang, key="learn_alpha_table")
 with st.expander(t("learn.table_curves")):
@@ -103,7 +105,7 @@ with st.expander(t("learn.table_curves")):
 # ---------------------------------------------------------------- before and after
 st.subheader(t("learn.before_after"))
 st.markdown(t("learn.pattern", pattern=t(f"task.{cfg.task}.pattern")))
-st.plotly_chart(lv.alpha_pair(run, head, t), key="learn_pair", config={"displaylogo": False})
+st.plotly_chart(pair_figure(cfg, head, lang, _run=run), key="learn_pair", config={"displaylogo": False})
 needed = ac.mean_needed_alpha(run.snapshots[-1].weights[head : head + 1], cfg.task)
 before = ac.mean_needed_alpha(run.snapshots[0].weights[head : head + 1], cfg.task)
 st.markdown(t("learn.pattern_numbers", before=f"{before:.2f}", after=f"{needed:.2f}", uniform=f"{1 / n:.2f}"))
@@ -111,10 +113,7 @@ st.markdown(t("learn.pattern_numbers", before=f"{before:.2f}", after=f"{needed:.
 # ---------------------------------------------------------------- what W_Q and W_K learned
 st.subheader(t("learn.qk_title"))
 st.markdown(t("learn.qk_explain"))
-scores = ac.query_key_scores(run, step)[head]
-st.plotly_chart(
-    lv.scores_figure(scores, labels, t, t("learn.qk_chart", step=step)), key="learn_qk", config={"displaylogo": False}
-)
+st.plotly_chart(qk_fig, key="learn_qk", config={"displaylogo": False})
 with st.expander(t("learn.table_qk", step=step)):
     show(frame(scores, labels, labels), lang, key="learn_qk_table")
 

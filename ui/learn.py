@@ -12,17 +12,20 @@ import math
 import threading
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import attention_core as ac
 from attention_core import training as tr
 
+from . import learn_view as lv
 from .i18n import translate
 from .text import md_escape
 
 # About 30 snapshots whatever the number of steps: enough to scrub, a small animation payload.
 FRAMES = 30
 RUN_CACHE_ENTRIES = 16  # a run is ~0.3 MB pickled at the UI's largest settings
+FIGURE_CACHE_ENTRIES = 256  # ~31 steps × a few heads, languages and runs; a figure is ~50 KB
 TRAIN_KEYS = ("tr_task", "tr_heads", "tr_dk", "tr_pos", "tr_scaled", "tr_causal", "tr_steps", "tr_lr", "tr_seed")
 
 
@@ -80,6 +83,62 @@ def trained(cfg: ac.TrainConfig, lang: str) -> ac.TrainingRun:
         raise result["error"]
     run: ac.TrainingRun = result["run"]
     return run
+
+
+class PrebuiltFigure(go.Figure):  # type: ignore[misc]  # plotly is untyped
+    """A figure given as its finished dict (`Figure.to_dict()` output): `to_dict` hands it out as is.
+
+    st.plotly_chart turns a Figure into its dict with `to_dict()` (a deep copy plus array encoding,
+    several ms for the 31-frame animation) on every rerun, and validates a plain dict by building a
+    Figure from it (slower still). This skips both for dicts that came from a validated Figure. The
+    dict may be shared by every session: nothing may mutate it (st.plotly_chart only serialises it).
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # deliberately not go.Figure.__init__: nothing to validate
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = self._spec
+        return spec
+
+
+@st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+def _base_specs(
+    cfg: ac.TrainConfig, head: int, lang: str, _run: ac.TrainingRun
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The animation, curves and Q·Kᵀ figures at the last step, as validated dicts, built once per run,
+    head and language and shared by every session (never mutate them)."""
+
+    def t(msg: str, /, **values: Any) -> str:
+        return translate(lang, msg, **values)
+
+    last = _run.snapshots[-1].step
+    labels = ac.unique_labels(tr.token_labels(_run.probe))
+    scores = ac.query_key_scores(_run, last)[head]
+    return (
+        lv.alpha_animation(_run, head, last, t).to_dict(),
+        lv.curves(_run, last, t).to_dict(),
+        lv.scores_figure(scores, labels, t, t("learn.qk_chart", step=last)).to_dict(),
+    )
+
+
+def step_figures(
+    cfg: ac.TrainConfig, head: int, step: int, lang: str, run: ac.TrainingRun, scores: Any
+) -> tuple[go.Figure, go.Figure, go.Figure]:
+    """The animation, the curves and Q·Kᵀ (`scores`) at `step`: the run's figures with a few values
+    replaced, so a slider move builds no plotly object (that was most of its cost)."""
+    anim, curves, qk = _base_specs(cfg, head, lang, _run=run)
+    return (
+        PrebuiltFigure(lv.animation_at(anim, run, head, step)),
+        PrebuiltFigure(lv.curves_at(curves, run, step, translate(lang, "learn.marker", step=step))),
+        PrebuiltFigure(lv.scores_at(qk, scores, translate(lang, "learn.qk_chart", step=step))),
+    )
+
+
+@st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
+def pair_figure(cfg: ac.TrainConfig, head: int, lang: str, _run: ac.TrainingRun) -> go.Figure:
+    """Before and after for one head of the run of `cfg`, built once and shared (never mutate it)."""
+    return PrebuiltFigure(lv.alpha_pair(_run, head, lambda msg, /, **values: translate(lang, msg, **values)).to_dict())
 
 
 def shown_step(run: ac.TrainingRun, wanted: int) -> int:

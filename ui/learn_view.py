@@ -113,7 +113,7 @@ def alpha_animation(run: ac.TrainingRun, head: int, step: int, t: Translate) -> 
                 "y": -0.04,
                 "yanchor": "top",
                 "pad": {"t": 30},
-                "currentvalue": {"prefix": t("learn.step_prefix"), "font": {"size": 15}},
+                "currentvalue": {"prefix": t("learn.step_prefix"), "font": {"size": 15}, "xanchor": "right"},
                 "steps": [{"label": str(s.step), "method": "animate", "args": [[str(s.step)], anim]} for s in snaps],
             }
         ],
@@ -288,3 +288,43 @@ def summary_row(name: str, run: ac.TrainingRun, t: Translate) -> dict[str, Any]:
         t("learn.col_needed"): f"{ac.mean_needed_alpha(run.snapshots[-1].weights, run.config.task):.2f}",
         t("learn.col_reached"): str(int(reached[0]) + 1) if reached.size else "—",
     }
+
+
+# ---------------------------------------------------------------- the same figures at another step
+# A slider move changes only a few values of the figures above. These take a figure's dict (built and
+# validated once, at the last step) and return a new dict for `step`, sharing every unchanged part:
+# no plotly object is built per step. The shared parts must never be mutated.
+
+
+def animation_at(spec: dict[str, Any], run: ac.TrainingRun, head: int, step: int) -> dict[str, Any]:
+    """`alpha_animation`'s dict showing `step` first (the frames are the same for every step)."""
+    steps = [s.step for s in run.snapshots]
+    i = steps.index(step)
+    data = [{**spec["data"][0], "z": run.snapshots[i].weights[head].tolist()}]
+    sliders = [{**spec["layout"]["sliders"][0], "active": i}]
+    return {**spec, "data": data, "layout": {**spec["layout"], "sliders": sliders}}
+
+
+def curves_at(spec: dict[str, Any], run: ac.TrainingRun, step: int, marker_name: str) -> dict[str, Any]:
+    """`curves`' dict with its marker (two points and the dashed line) at `step`."""
+    lines, markers = spec["data"][:2], spec["data"][2:]
+    if step >= 1 and markers:
+        values = (run.losses[step - 1], run.accuracies[step - 1])
+        markers = [
+            {**m, "x": [step], "y": [float(v)], "name": marker_name} for m, v in zip(markers, values, strict=True)
+        ]
+    else:
+        markers = []
+    shapes = [
+        {**shape, "x0": max(step, 1), "x1": max(step, 1)} if shape.get("line", {}).get("dash") == "dash" else shape
+        for shape in spec["layout"]["shapes"]
+    ]
+    return {**spec, "data": [*lines, *markers], "layout": {**spec["layout"], "shapes": shapes}}
+
+
+def scores_at(spec: dict[str, Any], scores: np.ndarray, title: str) -> dict[str, Any]:
+    """`scores_figure`'s dict for other scores and title."""
+    bound = float(max(np.max(np.abs(scores)), 1e-12))
+    data = [{**spec["data"][0], "z": scores.tolist(), "zmin": -bound, "zmax": bound}]
+    layout = {**spec["layout"], "title": {**spec["layout"]["title"], "text": title}}
+    return {**spec, "data": data, "layout": layout}
