@@ -17,6 +17,7 @@ No asserts: numbers to read, not a test.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,18 +31,20 @@ import attention_core as ac  # noqa: E402
 from benchmarks import common, reruns  # noqa: E402
 
 
-def training_times(reps: int) -> tuple[list[float], list[float]]:
-    """Seconds per default training: with the page's snapshots (every 10 steps) and with one at the end."""
-    with_snaps, bare = [], []
+def training_times(reps: int) -> dict[str, list[float]]:
+    """Wall and thread-CPU seconds per default training, with the page's snapshots (every 10 steps)
+    and with one snapshot at the end, interleaved."""
+    out: dict[str, list[float]] = {"page": [], "page_cpu": [], "bare": [], "bare_cpu": []}
     page_cfg = ac.TrainConfig(snapshot_every=10)
     end_only = ac.TrainConfig(snapshot_every=5000)
     ac.train(page_cfg)  # warm: imports, BLAS
     for _ in range(reps):
-        for cfg, out in ((page_cfg, with_snaps), (end_only, bare)):
-            t0 = time.perf_counter()
+        for cfg, name in ((page_cfg, "page"), (end_only, "bare")):
+            t0, c0 = time.perf_counter(), time.thread_time()
             ac.train(cfg)
-            out.append(time.perf_counter() - t0)
-    return with_snaps, bare
+            out[name].append(time.perf_counter() - t0)
+            out[f"{name}_cpu"].append(time.thread_time() - c0)
+    return out
 
 
 def slider_reruns(passes: int) -> dict[str, Any]:
@@ -100,14 +103,16 @@ def slider_reruns(passes: int) -> dict[str, Any]:
 
 
 def report(reps: int, rerun_reps: int) -> str:
-    with_snaps, bare = training_times(reps)
+    load_before = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    tt = training_times(reps)
     r = slider_reruns(rerun_reps)
+    load_after = "/".join(f"{x:.1f}" for x in os.getloadavg())
     med = common.median
     train_rows = [
-        ("default, snapshots every 10 steps (the page)", f"{med(with_snaps) * 1000:.0f} ms",
-         f"{min(with_snaps) * 1000:.0f}–{max(with_snaps) * 1000:.0f} ms", "1.00"),
-        ("default, one snapshot at the end", f"{med(bare) * 1000:.0f} ms",
-         f"{min(bare) * 1000:.0f}–{max(bare) * 1000:.0f} ms", f"{med(bare) / med(with_snaps):.2f}"),
+        (label, f"{med(tt[k]) * 1000:.0f} ms", f"{min(tt[k]) * 1000:.0f}–{max(tt[k]) * 1000:.0f} ms",
+         f"{med(tt[k + '_cpu']) * 1000:.0f} ms", f"{med(tt[k + '_cpu']) / med(tt['page_cpu']):.2f}")
+        for label, k in (("default, snapshots every 10 steps (the page)", "page"),
+                         ("default, one snapshot at the end", "bare"))
     ]  # fmt: skip
     home_cpu = med(r["home_cpu"])
     rerun_rows = [
@@ -127,10 +132,14 @@ def report(reps: int, rerun_reps: int) -> str:
     return "\n\n".join(
         [
             "## Learn the weights (issue 12)",
-            f"`python -m benchmarks.bench_training --reps {reps} --reruns {rerun_reps}`. {common.machine()}",
+            f"`python -m benchmarks.bench_training --reps {reps} --reruns {rerun_reps}`. {common.machine()} "
+            f"Load average (1/5/15 min) {load_before} before, {load_after} after: other sessions' work shared "
+            "the 2 cores, so absolute times are pessimistic; the ratios are measured side by side.",
             "**Default training** (`train(TrainConfig())`: 300 Adam steps, batch 64, n = 8, d = 16, one head; "
             f"median of {reps}, interleaved). Target ≤ 1 s.",
-            common.table(("run", "median", "range", "ratio to the page's run"), train_rows),
+            common.table(
+                ("run", "wall, median", "wall, range", "CPU, median", "CPU ratio to the page's run"), train_rows
+            ),
             f"**Moving only the step slider** over all 30 earlier snapshot steps, {rerun_reps} passes, each move "
             "interleaved with a home-page rerun (AppTest; wall time and script-thread CPU, medians; the run's "
             "figures are built on the first visit, a slider move only replaces a few values). Trainings during "
