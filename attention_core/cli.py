@@ -88,8 +88,14 @@ def render_text(trace: AttentionTrace) -> str:
         ]
     if trace.w_o is not None:
         out.append(_table("W_o", [f"c{i + 1}" for i in range(trace.w_o.shape[0])], trace.w_o, "d"))
-    out.append(_table("Output (attention scores)", t, trace.output, "o"))
+    # The notebook calls αV "attention scores"; everywhere else (and above) "scores" are q·k.
+    label = OUTPUT_ONE_HEAD if trace.w_o is None else OUTPUT_MULTI_HEAD
+    out.append(_table(label, t, trace.output, "o"))
     return "\n\n".join(out)
+
+
+OUTPUT_ONE_HEAD = "Attention output alphas V (the notebook's 'attention scores'; not the q.k scores)"
+OUTPUT_MULTI_HEAD = "Attention output Concat(heads) W_o"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

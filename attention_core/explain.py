@@ -22,6 +22,7 @@ class TokenExplanation:
     weights: FloatArray  # (n,) α_ij = softmax(logits)
     terms: FloatArray  # (n, d_v) α_ij · v_j
     output: FloatArray  # (d_v,) Σ_j α_ij · v_j, equal to trace.head_outputs[head, index]
+    products: FloatArray  # (n, d_k) q_i ⊙ k_j, element by element: each row sums to dots[j] (BertViz's neuron view)
 
 
 def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanation:
@@ -38,9 +39,10 @@ def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanat
     weights = np.array(trace.weights[head, i])
     terms = weights[:, None] * trace.v[head]  # (n, d_v)
     output = terms.sum(axis=0)  # (d_v,)
-    for a in (dots, logits, weights, terms, output):
+    products = q_i[None, :] * keys  # (n, d_k)
+    for a in (dots, logits, weights, terms, output, products):
         a.flags.writeable = False
-    return TokenExplanation(i, trace.tokens[i], head, dots, logits, weights, terms, output)
+    return TokenExplanation(i, trace.tokens[i], head, dots, logits, weights, terms, output, products)
 
 
 def word_by_word(trace: AttentionTrace, head: int = 0) -> FloatArray:

@@ -56,7 +56,7 @@ def concat() -> None:
     if trace.w_o is None:
         st.markdown(t("multihead.no_wo"))
         st.latex(r"Z = \alpha V")
-        st.warning(t("names.scores_warning"), icon=":material/warning:")
+        st.info(t("names.scores_warning"), icon=":material/priority_high:")
         show(frame(trace.output, rows, "z"), lang, key="mh_out1")
         return
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\,W_O")
@@ -101,7 +101,7 @@ def dk_story() -> None:
     n = min(trace.n_tokens, STUDY_MAX_TOKENS)
     d_ks = tuple(d for d in D_KS if d <= ac.D_HEAD_MAX)
     study = cached_scaling_study(n, d_ks, STUDY_SEEDS)
-    st.markdown(t("multihead.dk_setting", n=n, seeds=STUDY_SEEDS, weight_scale=f"{cfg.weight_scale:g}"))
+    st.markdown(t("multihead.dk_setting", n=n, seeds=STUDY_SEEDS, weight_scale=ctrl.num(cfg.weight_scale, None)))
     x = np.array(d_ks)
     even = np.full(len(d_ks), np.log(n))
     fig = lines(

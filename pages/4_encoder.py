@@ -20,6 +20,7 @@ from ui.tables import frame, show, unique_labels
 from ui.text import md_escape
 
 ALPHA_HEADS_SHOWN = 8  # α tables drawn in the attention step; more heads are summarised
+SMALL_ATTENTION = 0.05  # below 5 % of ‖X‖ the attention sub-layer's output is explained as "tiny"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ def _relu(layer: Layer, key: str) -> None:
 
 def _ffn1(layer: Layer, key: str) -> None:
     t, e, b = layer.ctrl.t, layer.enc, layer.block
+    d = layer.dims
+    if d["d_ff"] <= d["d_model"]:  # the notebook's d_ff = d_model = 4 widens nothing: say so
+        st.info(t("encoder.ffn_not_wider", d_ff=d["d_ff"], d_model=d["d_model"], wide=4 * d["d_model"]))
     d_rows = [f"d{i + 1}" for i in range(b.w_1.shape[0])]
     _weights(layer, t("encoder.table.w_1"), b.w_1, d_rows, "f", f"{key}_w1")
     _table(layer, t("encoder.table.pre_relu"), e.ffn_pre_relu, layer.rows, "f", f"{key}_pre")
@@ -120,8 +124,21 @@ def _sum(values: Callable[[Layer], np.ndarray], label: str, output_in: str = "")
     def draw(layer: Layer, key: str) -> None:
         is_output = output_in == ("post" if layer.post else "pre")
         _table(layer, layer.ctrl.t("encoder.table.output" if is_output else label), values(layer), layer.rows, "d", key)
+        if label == "encoder.table.sum1":
+            _attention_size(layer)
 
     return draw
+
+
+def _attention_size(layer: Layer) -> None:
+    """How much the attention sub-layer adds to X: with weights ×0.1 about 0.1 %, so Y ≈ LN(X)."""
+    share = ac.relative_size(layer.enc.attn_output, layer.enc.x)
+    ctrl = layer.ctrl
+    values = {"pct": ctrl.num(100 * share, 2), "weight_scale": ctrl.num(ctrl.config.weight_scale, None)}
+    if share < SMALL_ATTENTION:
+        st.info(ctrl.t("encoder.small_attention", **values), icon=":material/help:")
+    else:
+        st.caption(ctrl.t("encoder.attention_size", **values))
 
 
 # Per step: formula (Post-LN, Pre-LN), shape in symbols, the shapes in numbers, and what to draw.
@@ -129,18 +146,19 @@ FORMULAS: dict[str, tuple[str, str]] = {
     "x": (r"X = E + P \in \mathbb{R}^{n \times d_{model}}",) * 2,
     "ln_in": (
         "",
-        r"\mathrm{LN}(X)_i = \frac{x_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}},\quad "
-        r"\mu_i = \frac{1}{d_{model}} \sum_j x_{ij},\quad \sigma_i^2 = \frac{1}{d_{model}} \sum_j (x_{ij} - \mu_i)^2",
+        r"\mathrm{LN}(X)_t = \frac{x_t - \mu_t}{\sqrt{\sigma_t^2 + \varepsilon}},\quad "
+        r"\mu_t = \frac{1}{d_{model}} \sum_k x_{tk},\quad \sigma_t^2 = \frac{1}{d_{model}} \sum_k (x_{tk} - \mu_t)^2",
     ),
     "mha": (
-        r"\mathrm{MHA}(X) = \mathrm{Concat}(Z_1, \dots, Z_h)\, W_O,\quad Z_i = \alpha_i V_i",
-        r"\mathrm{MHA}(\mathrm{LN}(X)) = \mathrm{Concat}(Z_1, \dots, Z_h)\, W_O,\quad Z_i = \alpha_i V_i",
+        r"\mathrm{MHA}(X) = \mathrm{Concat}(Z^{(1)}, \dots, Z^{(h)})\, W_O,\quad Z^{(j)} = \alpha^{(j)} V^{(j)}",
+        r"\mathrm{MHA}(\mathrm{LN}(X)) = \mathrm{Concat}(Z^{(1)}, \dots, Z^{(h)})\, W_O,\quad"
+        r" Z^{(j)} = \alpha^{(j)} V^{(j)}",
     ),
     "add1": (r"X + \mathrm{MHA}(X)", r"H = X + \mathrm{MHA}(\mathrm{LN}(X))"),
     "ln1": (
-        r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\quad \mathrm{LN}(z)_i = "
-        r"\frac{z_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}}",
-        r"\mathrm{LN}(H)_i = \frac{h_i - \mu_i}{\sqrt{\sigma_i^2 + \varepsilon}}",
+        r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\quad \mathrm{LN}(z)_t = "
+        r"\frac{z_t - \mu_t}{\sqrt{\sigma_t^2 + \varepsilon}}",
+        r"\mathrm{LN}(H)_t = \frac{h_t - \mu_t}{\sqrt{\sigma_t^2 + \varepsilon}}",
     ),
     "ffn1": (
         r"H W_1 + b_1,\quad W_1 \in \mathbb{R}^{d_{model} \times d_{ff}}",
@@ -322,6 +340,8 @@ if trace is not None and ctrl.state["present"]:
 elif trace is not None:
     t = ctrl.t
     st.markdown(t("encoder.intro"))
+    if ctrl.config.causal:
+        st.info(t("encoder.causal_note"), icon=":material/info:")
     mode_switch(ctrl)
     norm_first = bool(ctrl.state["norm_first"])
     try:
@@ -355,4 +375,12 @@ elif trace is not None:
                 st.divider()
 
     st.subheader(t("encoder.real.title"))
-    st.info(t("encoder.real.body", d_model=layer.dims["d_model"], d_ff=layer.dims["d_ff"]), icon=":material/school:")
+    st.info(
+        t(
+            "encoder.real.body",
+            d_model=layer.dims["d_model"],
+            d_ff=layer.dims["d_ff"],
+            weight_scale=ctrl.num(ctrl.config.weight_scale, None),
+        ),
+        icon=":material/school:",
+    )

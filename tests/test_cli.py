@@ -38,7 +38,7 @@ def test_default_prints_the_notebooks_numbers(default_run: subprocess.CompletedP
     assert "0.1984" in out
     assert "tokens: ['me', 'gusta', 'estudiar', 'inteligencia', 'artificial']" in out
     # The last table is the notebook's "atencion scores"; its rows end with the token labels.
-    final = out[out.rindex("Output (attention scores)") :].splitlines()
+    final = out[out.rindex("Attention output alphas V") :].splitlines()
     rows = {line.split()[0]: line.split()[1:] for line in final[2:] if line.strip()}
     assert rows["me"] == ["0.0066", "-0.0286", "0.0036"]
     assert rows["inteligencia"] == ["0.0060", "-0.0315", "-0.0049"]

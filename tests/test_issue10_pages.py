@@ -112,3 +112,67 @@ def test_encoder_presenter_mode_shows_one_step() -> None:
     assert not at.title
     assert any(b.key == "present_exit" for b in at.button)
     assert len(at.subheader) == 1
+
+
+# --- the home page: why α ≈ 0.2, the neuron view, the «scores» names -------------------------
+
+
+def test_the_alpha_step_explains_why_every_alpha_is_about_one_fifth() -> None:
+    at = open_app(None)
+    callout = next(i.value for i in at.info if i.value.startswith("**Why are all α close to 0.20?**"))
+    assert "between -0.1873 and 0.1458" in callout  # the notebook's logits
+    assert "at most 1.40 times the smallest" in callout
+    es = open_app(None, lang="es")
+    assert any("como mucho 1,40 veces el menor" in i.value for i in es.info)  # decimal comma in Spanish prose
+    sharp = open_app(None, weight_scale="1")
+    assert not any("Why are all α" in i.value for i in sharp.info)
+
+
+def test_the_word_table_has_the_neuron_view_columns_summing_to_q_dot_k() -> None:
+    at = open_app(None, word="2", d_model="8", d_k="6")
+    table = next(d.value for d in at.dataframe if "q1·k1" in list(d.value.columns))
+    products = table[[f"q{k}·k{k}" for k in range(1, 7)]].to_numpy()
+    trace = ac.compute(ac.AttentionConfig(d_model=8, d_k=6))
+    np.testing.assert_allclose(products, trace.q[0, 1][None, :] * trace.k[0], atol=1e-12)
+    np.testing.assert_allclose(products.sum(axis=1), trace.scores[0, 1], atol=1e-12)
+    np.testing.assert_allclose(table["q·k"], trace.scores[0, 1], atol=1e-12)
+
+
+def test_the_output_step_says_what_scores_means() -> None:
+    at = open_app(None)
+    assert any("«attention scores»" in i.value and "q·k" in i.value for i in at.info)
+
+
+# --- the encoder block's defaults explained ----------------------------------------------------
+
+
+def _encoder_step(step: str, **query: str) -> Any:
+    return open_app("pages/4_encoder.py", enc_step=step, **query)
+
+
+def test_encoder_says_attention_adds_about_a_tenth_of_a_percent_at_the_defaults() -> None:
+    at = _encoder_step("add1")
+    note = next(i.value for i in at.info if "Why does the sum look like X?" in i.value)
+    assert "only 0.14 % of ‖X‖" in note  # ‖attention output‖ / ‖X‖ at weights ×0.1
+    big = _encoder_step("add1", weight_scale="1")
+    assert not any("Why does the sum look like X?" in i.value for i in big.info)
+    assert any("433.79 % of ‖X‖" in c.value for c in big.caption)
+
+
+def test_relative_size_is_the_ratio_of_norms() -> None:
+    block = ac.compute_block(ac.AttentionConfig(), norm_first=False)
+    share = ac.relative_size(block.encoder.attn_output, block.encoder.x)
+    assert share == pytest.approx(0.0013534, rel=1e-4)
+    assert ac.relative_size(2 * block.encoder.x, block.encoder.x) == pytest.approx(2.0)
+
+
+def test_encoder_says_d_ff_equal_to_d_model_widens_nothing() -> None:
+    at = _encoder_step("ffn1")
+    assert any("widens nothing" in i.value and "d_ff to 16" in i.value for i in at.info)
+    wide = _encoder_step("ffn1", d_ff="16")
+    assert not any("widens nothing" in i.value for i in wide.info)
+
+
+def test_encoder_with_the_causal_mask_is_called_decoder_style() -> None:
+    assert any("decoder-style" in i.value for i in open_app("pages/4_encoder.py", causal="1").info)
+    assert not any("decoder-style" in i.value for i in open_app("pages/4_encoder.py").info)

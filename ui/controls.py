@@ -54,7 +54,7 @@ class Controls:
         """The message `msg` in this page's language."""
         return translate(self.lang, msg, **values)
 
-    def num(self, value: float, decimals: int = 4) -> str:
+    def num(self, value: float, decimals: int | None = 4) -> str:
         """A number for prose, with this language's decimal separator (tables keep the point)."""
         return format_number(self.lang, value, decimals)
 

@@ -37,9 +37,9 @@ def translate_plural(lang: str, msg: str, n: int, /, **values: Any) -> str:
 DECIMAL_COMMA = {"es"}  # languages whose prose writes 0,5 (tables keep the point, like the notebook)
 
 
-def format_number(lang: str, value: float, decimals: int = 4) -> str:
-    """A number for prose in `lang`: "0.1984" in English, "0,1984" in Spanish."""
-    text = f"{value:.{decimals}f}"
+def format_number(lang: str, value: float, decimals: int | None = 4) -> str:
+    """A number for prose in `lang`: "0.1984" in English, "0,1984" in Spanish; decimals=None: shortest ("0.1")."""
+    text = f"{value:g}" if decimals is None else f"{value:.{decimals}f}"
     return text.replace(".", ",") if lang in DECIMAL_COMMA else text
 
 

@@ -19,6 +19,8 @@ from .figures import attention_heatmap
 from .tables import frame, show, unique_labels
 from .text import md_escape
 
+NEURON_COLUMNS = 8  # q⊙k columns shown in the per-word table; wider d_k is summarised in a caption
+
 
 @dataclass(frozen=True)
 class View:
@@ -49,6 +51,7 @@ def _header(v: View, number: int, key: str) -> None:
             seed=v.ctrl.config.seed,
             n=v.trace.n_tokens,
             h=v.trace.n_heads,
+            weight_scale=v.ctrl.num(v.ctrl.config.weight_scale, None),
         )
     )
 
@@ -58,7 +61,7 @@ def step_tokens(v: View) -> None:
     st.markdown(
         " · ".join(f"**{md_escape(tok, 40)}**" for tok in v.trace.tokens[:64]) + (" …" if v.trace.n_tokens > 64 else "")
     )
-    st.latex(r"e_i = \mathrm{Embedding}(w_i) \in \mathbb{R}^{d_{model}}")
+    st.latex(r"e_t = \mathrm{Embedding}(w_t) \in \mathbb{R}^{d_{model}}")
     show(frame(v.trace.embeddings, v.rows, "d"), v.ctrl.lang, key="t_embeddings")
 
 
@@ -69,11 +72,11 @@ def step_positions(v: View) -> None:
         st.info(v.ctrl.t("step2.fallback", d_model=v.trace.d_model, n=v.trace.n_tokens), icon=":material/info:")
     if used.scheme == "sinusoidal":
         st.latex(
-            r"p_{t,2i} = \sin\!\left(t / 10000^{2i/d_{model}}\right),\quad"
-            r" p_{t,2i+1} = \cos\!\left(t / 10000^{2i/d_{model}}\right)"
+            r"p_{t,2k} = \sin\!\left(t / 10000^{2k/d_{model}}\right),\quad"
+            r" p_{t,2k+1} = \cos\!\left(t / 10000^{2k/d_{model}}\right)"
         )
     st.markdown(v.ctrl.t(f"step2.scheme.{used.scheme}"))
-    st.latex(r"x_i = e_i + p_i \qquad X = E + P")
+    st.latex(r"x_t = e_t + p_t \qquad X = E + P")
     # Side by side only while both tables fit their half without a horizontal scroll bar.
     left, right = st.columns(2) if v.trace.d_model <= 5 else (st.container(), st.container())
     with left:
@@ -111,7 +114,7 @@ def step_weights(v: View) -> None:
 
 def step_qkv(v: View) -> None:
     _header(v, 4, "step4")
-    st.latex(r"Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
+    st.latex(r"q_t = x_t W_Q,\quad k_t = x_t W_K,\quad v_t = x_t W_V \qquad Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
     h = v.head
     three_tables(v, (v.trace.q[h], v.trace.k[h], v.trace.v[h]), v.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv")
 
@@ -124,15 +127,15 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
             inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
         if trace.temperature != 1.0:
             inner = rf"\frac{{1}}{{T}}{inner}"
-        mask = r" + M,\quad M_{ij} = -\infty \text{ for } j > i" if trace.causal else ""
+        mask = r" + M,\quad M_{ts} = -\infty \text{ for } s > t" if trace.causal else ""
         return rf"\alpha = \mathrm{{softmax}}\left({inner}{mask}\right)"
-    inner = r"q_i \cdot k_j"
+    inner = r"q_t \cdot k_s"
     if trace.scale != 1.0:
         inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
     if trace.temperature != 1.0:
         inner = rf"\frac{{1}}{{T}}\,{inner}" if trace.scale == 1.0 else rf"\frac{{1}}{{T}}{inner}"
-    mask = r",\quad \ell_{ij} = -\infty \text{ for } j > i" if trace.causal else ""
-    return rf"\alpha_{{ij}} = \mathrm{{softmax}}_j\left(\ell_{{ij}}\right),\quad \ell_{{ij}} = {inner}{mask}"
+    mask = r",\quad \ell_{ts} = -\infty \text{ for } s > t" if trace.causal else ""
+    return rf"\alpha_{{ts}} = \mathrm{{softmax}}_s\left(\ell_{{ts}}\right),\quad \ell_{{ts}} = {inner}{mask}"
 
 
 def heatmap(
@@ -173,12 +176,24 @@ def step_alpha(v: View) -> None:
     _header(v, 5, "step5")
     st.latex(alpha_formula(v.trace))
     heatmap(v, key="heatmap")
+    alpha_callout(v)
     if st.toggle(v.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
         h = v.head
         st.markdown(f"**{v.ctrl.t('table.scores')}**")
         show(frame(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
         st.markdown(f"**{v.ctrl.t('table.alpha')}**")
         show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key="t_alpha")
+
+
+def alpha_callout(v: View) -> None:
+    """Why the α of a row are so alike (or not): the logits' range decides the largest ratio α_max / α_min."""
+    lo, hi, ratio = ac.alpha_spread(v.trace, v.head)
+    n, num = v.trace.n_tokens, v.ctrl.num
+    values = {"lo": num(lo), "hi": num(hi), "ratio": num(ratio, 2), "uniform": num(1 / n, 2)}
+    if ratio < 2:
+        st.info(v.ctrl.t("step5.flat", **values), icon=":material/help:")
+    elif ratio < 1e4:
+        st.caption(v.ctrl.t("step5.spread", **values))
 
 
 def step_word(v: View) -> None:
@@ -190,10 +205,18 @@ def step_word(v: View) -> None:
     )
     i = word - 1
     ex = ac.explain_token(trace, i, v.head)
-    st.latex(rf"z_{{{i + 1}}} = \sum_j \alpha_{{{i + 1}j}}\, v_j")
-    cols = [t("step6.dot"), t("step6.logit"), "α"] + [f"α·v{j + 1}" for j in range(trace.d_v)]
-    body = np.column_stack([ex.dots, ex.logits, ex.weights, ex.terms])  # (n, 3 + d_v)
+    st.latex(
+        rf"q_{{{i + 1}}} \cdot k_s = \sum_k q_{{{i + 1},k}}\, k_{{s,k}},\qquad"
+        rf" z_{{{i + 1}}} = \sum_s \alpha_{{{i + 1}s}}\, v_s"
+    )
+    st.markdown(t("step6.neuron", token=md_escape(trace.tokens[i], 40)))
+    d_k_shown = min(trace.d_k, NEURON_COLUMNS)
+    cols = [f"q{k + 1}·k{k + 1}" for k in range(d_k_shown)]
+    cols += [t("step6.dot"), t("step6.logit"), "α"] + [f"α·v{j + 1}" for j in range(trace.d_v)]
+    body = np.column_stack([ex.products[:, :d_k_shown], ex.dots, ex.logits, ex.weights, ex.terms])
     show(frame(body, rows, cols), v.ctrl.lang, key="t_word")
+    if trace.d_k > d_k_shown:
+        st.caption(t("step6.neuron_more", shown=d_k_shown, d_k=trace.d_k))
     st.markdown(f"**{t('step6.sum')}**")
     total = np.concatenate([[float(np.sum(ex.weights))], ex.output])[None, :]  # (1, 1 + d_v)
     show(
@@ -209,11 +232,12 @@ def step_word(v: View) -> None:
 def step_output(v: View) -> None:
     _header(v, 7, "step7")
     trace, t = v.trace, v.ctrl.t
+    st.info(t("names.scores_warning"), icon=":material/priority_high:")
     if trace.w_o is None:
         st.latex(r"Z = \alpha V \in \mathbb{R}^{n \times d_v}")
         show(frame(trace.output, v.rows, "z"), v.ctrl.lang, key="t_output")
         return
-    st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z_1,\dots,Z_h)\, W_O")
+    st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\, W_O")
     st.markdown(f"**{t('step7.head_out')}**" + v.head_tag)
     show(frame(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")

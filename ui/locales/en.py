@@ -65,41 +65,35 @@ MESSAGES: dict[str, str] = {
         "random numbers (seed {seed}): its word embedding. A repeated word reuses its vector."
     ),
     "step2.title": "Positional encodings, and X = E + P",
-    "step2.explain": "Attention by itself ignores word order, so a position vector is added to each embedding.",
+    "step2.explain": "Without positions, attention cannot tell the order of the words: it is permutation-equivariant (shuffle the words and the outputs are shuffled the same way), unless the causal mask is on. So a position vector is added to each embedding.",
     "step2.fallback": (
         "The notebook's hand-written position vectors exist only for d_model = 4 and at most 5 tokens "
         "(here d_model = {d_model}, {n} tokens), so the sinusoidal encoding is used instead."
     ),
     "step2.scheme.notebook": "Positions: the notebook's five hand-written vectors (pos_1 … pos_5).",
     "step2.scheme.sinusoidal": "Positions: the sinusoidal encoding of Vaswani et al. (2017), positions counted from 0.",
-    "step2.scheme.none": "Positions: none (P = 0), so X = E and word order is invisible to attention.",
+    "step2.scheme.none": "Positions: none (P = 0), so X = E and attention sees no word order, unless the causal mask is on.",
     "step2.scheme.custom": "Positions: edited by hand.",
     "step2.p": "positional encodings",
     "step2.x": "the input of attention",
     "step3.title": "Projection matrices W_Q, W_K, W_V",
-    "step3.explain": (
-        "Three learned matrices (here random, times 0.1, as in the notebook) project each d_model = {d_model} "
-        "vector to a query and a key of d_k = {d_k} numbers and a value of d_v = {d_v}."
-    ),
+    "step3.explain": "Three learned matrices (here random normal numbers times {weight_scale}; the notebook uses 0.1, see «Weight scale» in the sidebar) project each d_model = {d_model} vector to a query and a key of d_k = {d_k} numbers and a value of d_v = {d_v}. Vectors are rows throughout, as in the notebook: q_t = x_t·W_Q.",
     "step4.title": "Queries, keys and values",
     "step4.explain": "Each row of X is multiplied by the three matrices: what a word looks for (q), what it offers (k), and what it passes on (v).",
     "step5.title": "The attention weights α",
-    "step5.explain": (
-        "Each query is compared with every key by a dot product; softmax turns each row into weights "
-        "that are non-negative and add up to 1."
-    ),
+    "step5.explain": "Each query is compared with every key by a dot product, the score q·k; the softmax, applied row by row over the keys s, turns each row into weights that are non-negative and add up to 1.",
     "step5.tables": "The scores and α as tables",
     "step6.title": "One word, term by term",
-    "step6.explain": 'As in the notebook\'s sections "Palabra me", "Palabra gusta"…: the chosen word\'s query against every key, the softmax, and the weighted sum of the values.',
+    "step6.explain": "As in the notebook's sections «Palabra me», «Palabra gusta»…: the chosen word's query against every key, the softmax, and the weighted sum of the values.",
     "step6.pick": "Word",
     "step6.dot": "q·k",
     "step6.logit": "logit",
     "step6.sum": "The sum: Σ α = 1 and the word's attention output",
     "step6.summary": "alphas of **{token}**: `[{alphas}]` — attention of **{token}**: `[{output}]`",
     "step7.title": "The output",
-    "step7.explain": "Each word's output is its α-weighted mix of the value vectors (the notebook's \"attention scores\"). With several heads, the heads' outputs are joined and projected by W_O.",
+    "step7.explain": "Each word's output is its α-weighted mix of the value vectors, z_t = Σₛ α_ts v_s: the attention output. With several heads, the heads' outputs Z⁽¹⁾, …, Z⁽ʰ⁾ are joined and projected by W_O.",
     "step7.head_out": "αV of the head shown",
-    "step7.concat": "Concat(Z_1, …, Z_h)",
+    "step7.concat": "Concat(Z⁽¹⁾, …, Z⁽ʰ⁾)",
     "step7.final": "Output = Concat · W_O",
     "names.scores_warning": "Careful with the word «scores». In the literature and in this app's tables, the scores are the dot products q·k, before the softmax. The reference notebook calls this output αV «attention scores»: here it is the attention output.",
     # heatmap
@@ -265,7 +259,7 @@ MESSAGES: dict[str, str] = {
     "encoder.mode.post": "Post-LN (2017 paper)",
     "encoder.mode.pre": "Pre-LN (GPT-2 and most models since)",
     "encoder.mode.post_explain": "**Post-LN**, as in *Attention Is All You Need*: each sub-layer's output is added to its input and the sum is normalised. The output Y is normalised too.",
-    "encoder.mode.pre_explain": "**Pre-LN**, as in GPT-2 and most models since: each sub-layer reads a normalised copy of the stream, and its output is added to the un-normalised stream H. Y itself is not normalised (a stack of Pre-LN layers normalises once, after its last layer).",
+    "encoder.mode.pre_explain": "**Pre-LN**, as in GPT-2 and most models since: each sub-layer reads a normalised copy of its input, and its output is added to the un-normalised input: the attention's output to X (giving H), the FFN's output to H (giving Y). Y itself is not normalised: a stack of Pre-LN layers ends with one final layer norm, after its last layer.",
     "encoder.mode.post_short": "Post-LN",
     "encoder.mode.pre_short": "Pre-LN",
     "encoder.tab.one": "One step at a time",
@@ -323,7 +317,7 @@ MESSAGES: dict[str, str] = {
     "encoder.table.stats": "Mean and variance of each row",
     "encoder.table.normed": "Normalised rows",
     "encoder.table.output": "The layer's output Y",
-    "encoder.table.concat": "The heads' outputs side by side, Concat(Z₁, …, Z_h)",
+    "encoder.table.concat": "The heads' outputs side by side, Concat(Z⁽¹⁾, …, Z⁽ʰ⁾)",
     "encoder.table.w_o": "The weights W_O",
     "encoder.table.mha": "The attention sub-layer's output, Concat · W_O",
     "encoder.table.alpha": "The attention weights α of each head",
@@ -341,7 +335,11 @@ MESSAGES: dict[str, str] = {
     "encoder.mha.post_same": "In Post-LN the attention reads X itself, so α and the head outputs are the home page's.",
     "encoder.mha.pre_differs": "In Pre-LN the attention reads LN(X), so α and the head outputs differ from the home page's.",
     "encoder.real.title": "What a real model adds",
-    "encoder.real.body": "- **Learned scale and shift in every layer norm:** LN(z) = γ ⊙ (z − μ) / √(σ² + ε) + β, with γ and β learned per column. Here γ = 1 and β = 0.\n- **Dropout** after each sub-layer while training, which randomly zeroes some numbers; it is off when the model is used.\n- **Many layers stacked:** the output Y is the next layer's input, with fresh weights in each layer: 6 in the 2017 paper, 12 in BERT-base, dozens in large language models.\n- **Trained weights:** every W here is random (times 0.1, as in the notebook), so the numbers show the mechanics, not meaning. Real models also use far larger sizes, usually d_ff = 4 × d_model (2048 for d_model = 512); here d_model = {d_model} and d_ff = {d_ff}.",
+    "encoder.real.body": "- **Learned scale and shift in every layer norm:** LN(z) = γ ⊙ (z − μ) / √(σ² + ε) + β, with γ and β learned per column. Here γ = 1 and β = 0.\n- **Dropout** after each sub-layer while training, which randomly zeroes some numbers; it is off when the model is used.\n- **Many layers stacked:** the output Y is the next layer's input, with fresh weights in each layer: 6 in the 2017 paper, 12 in BERT-base, dozens in large language models. A Pre-LN stack adds one final layer norm after its last layer.\n- **Trained weights:** every W here is random (times {weight_scale}; the notebook uses 0.1), so the numbers show the mechanics, not meaning. Real models also use far larger sizes, usually d_ff = 4 × d_model (2048 for d_model = 512); here d_model = {d_model} and d_ff = {d_ff}.",
+    "encoder.causal_note": "The causal mask is on, so each word's attention sees only the words before it: with it, this block is a decoder-style block (as in GPT), not an encoder block.",
+    "encoder.ffn_not_wider": "Here d_ff = {d_ff} is not larger than d_model = {d_model}, so this layer widens nothing: the notebook declares d_ff = 4. Real models use d_ff = 4 × d_model; set d_ff to {wide} in the sidebar to see the rows widen.",
+    "encoder.small_attention": "**Why does the sum look like X?** The attention sub-layer's output is only {pct} % of ‖X‖ here, because every weight is a random number times {weight_scale}: the sum is almost X, and the layer's output is almost LN(X). Attention matters; these weights are just tiny. Raise «Weight scale» in the sidebar (to 0.5 or 1) and watch the sum move away from X.",
+    "encoder.attention_size": "The attention sub-layer's output is {pct} % of ‖X‖ here (weights times {weight_scale}).",
     # export page (pages/6_export.py): keys export.*
     "export.title": "Export",
     "export.intro": "Take the numbers with you: any matrix as CSV or as LaTeX for slides, the whole computation as JSON, every matrix in one ZIP, or a Jupyter notebook that recreates this configuration step by step in plain numpy. The files are made when you click.",
@@ -361,7 +359,7 @@ MESSAGES: dict[str, str] = {
     "export.m.logits": "Logits · scaled, divided by the temperature, masked",
     "export.m.alpha": "α · attention weights",
     "export.m.Z": "Z = αV · head output",
-    "export.m.concat": "Concat(Z_1, …, Z_h) · the heads side by side",
+    "export.m.concat": "Concat(Z⁽¹⁾, …, Z⁽ʰ⁾) · the heads side by side",
     "export.m.W_O": "W_O · output projection",
     "export.m.output": "Output · the attention's result",
     "export.shape": "{rows} rows × {cols} columns",
@@ -529,4 +527,8 @@ MESSAGES: dict[str, str] = {
     "trained.random.random": "Random",
     "trained.random.all_heads": "mean over all heads",
     "trained.random.caption": "The table gives how broad α is (the mean row entropy divided by ln(n); 1 = uniform) for this head and over all heads, trained and random.",
+    "step5.flat": "**Why are all α close to {uniform}?** Here the logits lie between {lo} and {hi}, so within a row the largest α is at most {ratio} times the smallest: the softmax of nearly equal numbers is nearly even (1/n). The weights are random numbers times a small factor, which keeps every q·k tiny. Raise «Weight scale» in the sidebar to 0.3 or 0.5 and the rows sharpen (for the notebook's sentence the largest α becomes about 0.52 and 0.89).",
+    "step5.spread": "Here the logits lie between {lo} and {hi}, so within a row the largest α can be up to {ratio} times the smallest.",
+    "step6.neuron": "Where each dot product comes from: the columns qₖ·kₖ multiply the query of «{token}» and each key component by component (q ⊙ k, the «neuron view» of BertViz); each row's sum is its q·k.",
+    "step6.neuron_more": "Showing the first {shown} of the d_k = {d_k} products q ⊙ k; q·k sums them all.",
 }
