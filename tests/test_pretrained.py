@@ -21,6 +21,12 @@ from attention_core import pretrained as pt
 from attention_core.encoder import layer_norm
 from tests.tiny_bert import VOCAB, write_tiny_bert
 
+# The engine multiplies by the weights in float32 (as shipped, like PyTorch) and keeps its trace in
+# float32; the reference runs in float64. The issue's bar against PyTorch is 1e-4 (α) and 1e-3 (hidden).
+ALPHA_TOL = 2e-6
+HIDDEN_TOL = 2e-5
+F32_TOL = {"rtol": 1e-5, "atol": 2e-6}  # two float32 arrays that hold the same number
+
 ANIMAL = "The animal didn't cross the street because it was too tired"
 ANIMAL_TOKENS = [
     "[CLS]", "the", "animal", "didn", "'", "t", "cross", "the", "street", "because", "it", "was", "too", "tired",
@@ -172,12 +178,12 @@ def test_forward_pass_matches_the_per_token_reference(minilm: pt.PretrainedModel
     hidden, alphas = reference_forward(minilm.path, trace.input_ids.tolist())
     last = minilm.n_layers - 1
     for layer in (0, last):
-        np.testing.assert_allclose(trace.layers[layer].weights, alphas[layer], atol=1e-9)
-        np.testing.assert_allclose(trace.layers[layer].x, hidden[layer], atol=1e-8)
-        np.testing.assert_allclose(trace.layers[layer].output, hidden[layer + 1], atol=1e-8)
-    np.testing.assert_allclose(trace.hidden_states, np.stack(hidden), atol=1e-8)
+        np.testing.assert_allclose(trace.layers[layer].weights, alphas[layer], atol=ALPHA_TOL)
+        np.testing.assert_allclose(trace.layers[layer].x, hidden[layer], atol=HIDDEN_TOL)
+        np.testing.assert_allclose(trace.layers[layer].output, hidden[layer + 1], atol=HIDDEN_TOL)
+    np.testing.assert_allclose(trace.hidden_states, np.stack(hidden), atol=HIDDEN_TOL)
     mean = hidden[-1].mean(axis=0)
-    np.testing.assert_allclose(trace.sentence_embedding, mean / np.linalg.norm(mean), atol=1e-9)
+    np.testing.assert_allclose(trace.sentence_embedding, mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_trace_shapes_and_intermediates_agree(minilm: pt.PretrainedModel) -> None:
@@ -188,20 +194,20 @@ def test_trace_shapes_and_intermediates_agree(minilm: pt.PretrainedModel) -> Non
     assert lt.q.shape == lt.k.shape == lt.v.shape == lt.head_outputs.shape == (12, n, 32)
     assert lt.scores.shape == lt.weights.shape == (12, n, n)
     assert lt.ffn_pre_gelu.shape == lt.ffn_hidden.shape == (n, 1536)
-    np.testing.assert_allclose(lt.sum1, lt.x + lt.attn_output, atol=1e-12)
-    np.testing.assert_allclose(lt.sum2, lt.norm1.output + lt.ffn_output, atol=1e-12)
-    np.testing.assert_allclose(lt.head_outputs, lt.weights @ lt.v, atol=1e-12)
+    np.testing.assert_allclose(lt.sum1, lt.x + lt.attn_output, **F32_TOL)
+    np.testing.assert_allclose(lt.sum2, lt.norm1.output + lt.ffn_output, **F32_TOL)
+    np.testing.assert_allclose(lt.head_outputs, lt.weights @ lt.v, **F32_TOL)
     # q really includes the bias: q = x W_Q + b_Q for head 5
     wq, _, _ = minilm.layers[2].head_weights(5, 12)
     bq, _, _ = minilm.layers[2].head_biases(5, 12)
-    np.testing.assert_allclose(lt.q[5], lt.x @ wq + bq, atol=1e-10)
+    np.testing.assert_allclose(lt.q[5], lt.x @ wq + bq, **F32_TOL)
     assert lt.scale == pytest.approx(1 / math.sqrt(32))
 
 
 def test_properties_rows_sum_to_one_unit_embedding_round_trip(minilm: pt.PretrainedModel) -> None:
     for text in (ANIMAL, "me gusta estudiar inteligencia artificial", "Ünïcödé — 🙂 tokens!", "a"):
         trace = pt.run_model(minilm, text)
-        np.testing.assert_allclose(trace.attentions.sum(axis=-1), 1.0, atol=1e-12)
+        np.testing.assert_allclose(trace.attentions.sum(axis=-1), 1.0, atol=1e-6)
         assert (trace.attentions >= 0).all()
         assert float(np.linalg.norm(trace.sentence_embedding)) == pytest.approx(1.0, abs=1e-12)
         tok = minilm.tokenizer
@@ -265,8 +271,8 @@ def test_head_step_is_one_row_of_the_head(minilm: pt.PretrainedModel) -> None:
     step = pt.head_step(trace, 5, 3, 10)  # "it" in the last layer
     lt = trace.layers[5]
     np.testing.assert_allclose(step.weights, lt.weights[3, 10])
-    np.testing.assert_allclose(step.output, lt.head_outputs[3, 10], atol=1e-12)
-    np.testing.assert_allclose(step.logits, lt.q[3, 10] @ lt.k[3].T / math.sqrt(32), atol=1e-12)
+    np.testing.assert_allclose(step.output, lt.head_outputs[3, 10], **F32_TOL)
+    np.testing.assert_allclose(step.logits, lt.q[3, 10] @ lt.k[3].T / math.sqrt(32), **F32_TOL)
     assert float(step.weights.sum()) == pytest.approx(1.0)
 
 
@@ -289,8 +295,8 @@ def test_tiny_checkpoint_matches_the_reference(tiny: pt.PretrainedModel, tiny_di
     trace = pt.run_model(tiny, "The big red cats sat on a mat.")
     assert trace.tokens == ["[CLS]", "the", "big", "red", "cat", "##s", "sat", "on", "a", "mat", ".", "[SEP]"]
     hidden, alphas = reference_forward(tiny_dir, trace.input_ids.tolist())
-    np.testing.assert_allclose(trace.attentions, np.stack(alphas), atol=1e-10)
-    np.testing.assert_allclose(trace.hidden_states, np.stack(hidden), atol=1e-9)
+    np.testing.assert_allclose(trace.attentions, np.stack(alphas), atol=ALPHA_TOL)
+    np.testing.assert_allclose(trace.hidden_states, np.stack(hidden), atol=HIDDEN_TOL)
     unknown = pt.run_model(tiny, "zebra")
     assert unknown.tokens == ["[CLS]", "[UNK]", "[SEP]"] and len(VOCAB) == tiny.vocab_size
 

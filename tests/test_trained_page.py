@@ -62,13 +62,17 @@ def test_model_view_holds_every_heads_alpha(default_trace: ac.ModelTrace) -> Non
     at = open_page()
     assert at.title[0].value == "A trained model"
     (fig,) = figures(at)
-    heat = [d for d in fig["data"] if d["type"] == "heatmap"]
-    assert len(heat) == 72
-    # layer 4, head 2 is trace number 3*12 + 1; thumbnails are uint8 α·255
-    z = decode(heat[3 * 12 + 1]["z"])
-    assert z.dtype == np.uint8 and z.shape == (15, 15)
-    np.testing.assert_array_equal(z, np.rint(default_trace.layers[3].weights[1] * 255))
-    assert heat[0]["zmin"] == 0 and heat[0]["zmax"] == 255  # one fixed colour range for every thumbnail
+    (heat,) = fig["data"]  # one heatmap of 6 × 12 tiles
+    tiles = decode(heat["z"])
+    n, gap = 15, 1
+    assert tiles.dtype == np.uint8 and tiles.shape == (6 * (n + gap) - gap, 12 * (n + gap) - gap)
+    # the tile of layer 4, head 2 is α·250, rounded; the gaps are 255 (white)
+    tile = tiles[3 * (n + gap) : 3 * (n + gap) + n, 1 * (n + gap) : 1 * (n + gap) + n]
+    np.testing.assert_array_equal(tile, np.rint(default_trace.layers[3].weights[1] * 250))
+    assert (tiles[n, :] == 255).all() and heat["zmin"] == 0 and heat["zmax"] == 255
+    assert fig["layout"]["xaxis"]["ticktext"][1] == "H2" and fig["layout"]["yaxis"]["ticktext"][3] == "L4"
+    frame = fig["layout"]["shapes"][0]  # the picked head is framed
+    assert frame["x0"] < 1 * (n + gap) < frame["x1"] and frame["y0"] < 3 * (n + gap) < frame["y1"]
     tokens = " ".join(m.value for m in at.markdown)
     assert r"\[CLS\]" in tokens and "animal" in tokens
 
@@ -109,11 +113,11 @@ def test_step_view_tables_are_the_heads_numbers(model: ac.PretrainedModel, defau
     word = frames[-2]  # token 11, "it": dot, logit, α, α·v1…
     assert word.index[10] == "it"
     np.testing.assert_allclose(word.iloc[:, 2].to_numpy(), lt.weights[11][10], atol=1e-12)
-    np.testing.assert_allclose(word.iloc[:, 1].to_numpy(), lt.scores[11][10] / math.sqrt(32), atol=1e-12)
+    np.testing.assert_allclose(word.iloc[:, 1].to_numpy(), lt.scores[11][10] / math.sqrt(32), rtol=1e-6, atol=1e-7)
     total = frames[-1]
     assert total.iloc[0, 0] == pytest.approx(1.0)
     # Σ α, then the first 31 of z (the compact view shows 32 columns)
-    np.testing.assert_allclose(total.iloc[0, 1:].to_numpy(), lt.head_outputs[11][10][:31], atol=1e-12)
+    np.testing.assert_allclose(total.iloc[0, 1:].to_numpy(), lt.head_outputs[11][10][:31], rtol=1e-6, atol=1e-7)
     assert (15, 15) in by_shape
 
 
@@ -198,7 +202,7 @@ def other_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 def test_another_checkpoint_from_the_environment(other_model: Path) -> None:
     at = open_page(text="The big red cats sat", layer="4", thead="2")
     (fig,) = figures(at)
-    assert len([d for d in fig["data"] if d["type"] == "heatmap"]) == 4  # 2 layers × 2 heads
+    assert decode(fig["data"][0]["z"]).shape[0] == 2 * (8 + 1) - 1  # 2 layers of 8-token tiles and one gap
     assert at.selectbox(key="layer").value == 2 and at.selectbox(key="thead").value == 2
 
 

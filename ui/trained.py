@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
+from plotly import colors as plotly_colors
 
 import attention_core as ac
 
@@ -27,7 +27,8 @@ APP_MAX_TOKENS = 128  # the page's cap (the model's own is 512): tables and the 
 RANDOM_SEED = 0  # the randomly initialised twin's seed
 VIEWS = ("model", "head", "step", "patterns", "random")
 CACHE_ENTRIES = 16
-THUMB_LEVELS = 255  # model-view thumbnails travel as uint8 α·255: a quarter of float32's bytes
+THUMB_LEVELS = 250  # model-view thumbnails travel as uint8 α·250: a quarter of float32's bytes
+GAP_LEVEL = 255  # the white gaps between thumbnails
 LINE_BINS = 8  # head view: lines grouped by width, one trace per group
 CELL_TEXT_MAX = 10  # α heatmaps print their digits up to this many tokens (they share the width here)
 
@@ -148,55 +149,63 @@ def pick_word(f: Focus) -> int:
 # --- figures ----------------------------------------------------------------------------------------
 
 
-def model_view_figure(trace: ac.ModelTrace, layer: int, head: int, hover: str, title: str) -> go.Figure:
+def model_view_figure(trace: ac.ModelTrace, layer: int, head: int, title: str) -> go.Figure:
     """Every layer × head as a small α thumbnail (BertViz's model view), the picked one framed.
 
-    α goes as uint8 (α·255, rounded): 72 thumbnails at 64 tokens weigh ~0.4 MB instead of 1.6 MB.
-    The colour range is fixed (0..1), so thumbnails compare.
+    One heatmap of tiles, not 72 subplots: a single trace builds and draws much faster. α travels
+    as uint8 (α·THUMB_LEVELS, rounded; the gaps between tiles are 255, drawn white): 72 thumbnails
+    at 64 tokens weigh ~0.4 MB instead of 1.6 MB as float32. The colour range is fixed (0..1).
     """
-    n_layers, n_heads = trace.n_layers, trace.n_heads
-    fig = make_subplots(
-        rows=n_layers,
-        cols=n_heads,
-        horizontal_spacing=0.006,
-        vertical_spacing=0.012,
-        row_titles=[f"L{i + 1}" for i in range(n_layers)],
-        column_titles=[f"H{j + 1}" for j in range(n_heads)],
-    )
-    thumbs = np.rint(trace.attentions * THUMB_LEVELS).astype(np.uint8)  # (L, h, n, n)
+    n_layers, n_heads, n = trace.n_layers, trace.n_heads, trace.n_tokens
+    gap = max(1, n // 8)
+    step = n + gap
+    tiles = np.full((n_layers * step - gap, n_heads * step - gap), GAP_LEVEL, dtype=np.uint8)
+    levels = np.rint(trace.attentions * THUMB_LEVELS).astype(np.uint8)  # (L, h, n, n)
     for i in range(n_layers):
         for j in range(n_heads):
-            fig.add_trace(
-                go.Heatmap(
-                    z=thumbs[i, j],
-                    zmin=0,
-                    zmax=THUMB_LEVELS,
-                    colorscale=SEQUENTIAL,
-                    showscale=False,
-                    hovertemplate=hover.format(layer=i + 1, head=j + 1),
-                ),
-                row=i + 1,
-                col=j + 1,
-            )
-    bare = {"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "", "showline": False}
-    fig.update_xaxes(**bare)
-    fig.update_yaxes(**bare, autorange="reversed")
-    index = layer * n_heads + head + 1
-    suffix = "" if index == 1 else str(index)
-    fig.add_shape(
-        type="rect",
-        xref=f"x{suffix} domain",
-        yref=f"y{suffix} domain",
-        x0=-0.06,
-        x1=1.06,
-        y0=-0.06,
-        y1=1.06,
-        line={"color": "#d55e00", "width": 3},
-    )
-    fig.update_layout(
-        title={"text": title},
-        height=110 + 95 * n_layers,
-        margin={"l": 10, "r": 40, "t": 90, "b": 10},
+            tiles[i * step : i * step + n, j * step : j * step + n] = levels[i, j]
+    viridis = plotly_colors.sequential.Viridis
+    top = THUMB_LEVELS / GAP_LEVEL
+    scale = [[k / (len(viridis) - 1) * top, c] for k, c in enumerate(viridis)] + [
+        [(top + 1) / 2, "#ffffff"],
+        [1.0, "#ffffff"],
+    ]
+    centres = [k * step + (n - 1) / 2 for k in range(max(n_layers, n_heads))]
+    fig = go.Figure(
+        go.Heatmap(z=tiles, zmin=0, zmax=GAP_LEVEL, colorscale=scale, showscale=False, hoverinfo="skip"),
+        layout={
+            "title": {"text": title},
+            "height": 120 + 95 * n_layers,
+            "margin": {"l": 10, "r": 10, "t": 90, "b": 10},
+            "xaxis": {
+                "side": "top",
+                "tickvals": centres[:n_heads],
+                "ticktext": [f"H{j + 1}" for j in range(n_heads)],
+                "showgrid": False,
+                "zeroline": False,
+                "constrain": "domain",
+            },
+            "yaxis": {
+                "autorange": "reversed",
+                "tickvals": centres[:n_layers],
+                "ticktext": [f"L{i + 1}" for i in range(n_layers)],
+                "showgrid": False,
+                "zeroline": False,
+                "scaleanchor": "x",
+                "constrain": "domain",
+            },
+            "plot_bgcolor": "white",
+            "shapes": [
+                {
+                    "type": "rect",
+                    "x0": head * step - 0.5 - gap / 2,
+                    "x1": head * step + n - 0.5 + gap / 2,
+                    "y0": layer * step - 0.5 - gap / 2,
+                    "y1": layer * step + n - 0.5 + gap / 2,
+                    "line": {"color": "#d55e00", "width": 3},
+                }
+            ],
+        },
     )
     return fig
 
@@ -300,9 +309,7 @@ def show_tokens(f: Focus) -> None:
 def view_model(f: Focus) -> None:
     t = f.ctrl.t
     st.markdown(t("trained.model.explain", layers=f.model.n_layers, heads=f.model.n_heads))
-    fig = model_view_figure(
-        f.trace, f.layer, f.head, hover=t("trained.model.hover"), title=t("trained.model.title") + f.where
-    )
+    fig = model_view_figure(f.trace, f.layer, f.head, title=t("trained.model.title") + f.where)
     st.plotly_chart(fig, key="tm_model_view", config={"displaylogo": False})
     st.caption(t("trained.model.caption", n=f.trace.n_tokens))
     if st.button(t("trained.model.open"), key="tm_open_head", icon=":material/open_in_full:"):

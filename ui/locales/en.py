@@ -486,7 +486,6 @@ MESSAGES: dict[str, str] = {
     "trained.subwords": "Pieces that start with ## continue the previous word. The vocabulary was learned from English text, so a word it has not seen, such as most Spanish words, is split into several sub-words (“gusta” becomes gust + ##a).",
     "trained.model.explain": "Every head of every layer at once: {layers} rows of layers, {heads} columns of heads, each square the α matrix of that head for your text (rows are queries, columns are keys), on the same colour scale from 0 to 1. The framed square is the layer and head picked above; choose another and open it in the head view.",
     "trained.model.title": "α of every layer and head",
-    "trained.model.hover": "layer {layer} · head {head}<extra></extra>",
     "trained.model.caption": "{n}×{n} α matrices, dark = 0, bright = 1. Bright vertical stripes are heads that send most of their attention to one token, often [CLS] or [SEP]; a bright diagonal just above or below the main one is a head that looks at the next or the previous token.",
     "trained.model.open": "Open this head in the head view",
     "trained.head.explain": "One head's α as a heatmap and as lines from each token (left) to the tokens it attends to (right); the thicker the line, the larger α. The lines of the token picked for the step-by-step view are drawn dark.",

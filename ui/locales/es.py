@@ -484,7 +484,6 @@ MESSAGES: dict[str, str] = {
     "trained.subwords": "Los fragmentos que empiezan por ## continúan la palabra anterior. El vocabulario se aprendió de textos en inglés, así que una palabra que no ha visto, como la mayoría de las palabras en español, se divide en varias subpalabras («gusta» se convierte en gust + ##a).",
     "trained.model.explain": "Todas las cabezas de todas las capas a la vez: {layers} filas de capas y {heads} columnas de cabezas; cada cuadro es la matriz α de esa cabeza para tu texto (las filas son las consultas; las columnas, las claves), en la misma escala de color de 0 a 1. El cuadro enmarcado es la capa y la cabeza elegidas arriba; elige otra y ábrela en la vista de una cabeza.",
     "trained.model.title": "La matriz α de cada capa y cabeza",
-    "trained.model.hover": "capa {layer} · cabeza {head}<extra></extra>",
     "trained.model.caption": "Matrices α de {n}×{n}, oscuro = 0, claro = 1. Una franja vertical clara es una cabeza que dirige casi toda su atención a un token, a menudo [CLS] o [SEP]; una diagonal clara justo encima o debajo de la principal es una cabeza que mira al token siguiente o al anterior.",
     "trained.model.open": "Abrir esta cabeza en la vista de una cabeza",
     "trained.head.explain": "Los pesos α de una cabeza como mapa de calor y como líneas desde cada token (izquierda) hasta los tokens a los que atiende (derecha); cuanto más gruesa la línea, mayor es α. Las líneas del token elegido para la vista paso a paso se dibujan oscuras.",
