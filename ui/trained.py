@@ -175,7 +175,7 @@ def model_view_figure(trace: ac.ModelTrace, layer: int, head: int, title: str) -
         go.Heatmap(z=tiles, zmin=0, zmax=GAP_LEVEL, colorscale=scale, showscale=False, hoverinfo="skip"),
         layout={
             "title": {"text": title},
-            "height": 120 + 95 * n_layers,
+            "height": 110 + int(880 * tiles.shape[0] / tiles.shape[1]),  # square tiles at ~900 px wide
             "margin": {"l": 10, "r": 10, "t": 90, "b": 10},
             "xaxis": {
                 "side": "top",
