@@ -70,8 +70,8 @@ def _layer_norm(layer: Layer, ln: ac.LayerNormTrace | None, key: str, normed: st
         t(
             "encoder.ln_check",
             mean=f"{out_mean:.1e}",
-            var_lo=f"{var_lo:.4f}",
-            var_hi=f"{var_hi:.4f}",
+            var_lo=layer.ctrl.num(var_lo),
+            var_hi=layer.ctrl.num(var_hi),
             eps=f"{ln.eps:g}",
         )
     )

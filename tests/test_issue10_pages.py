@@ -176,3 +176,33 @@ def test_encoder_says_d_ff_equal_to_d_model_widens_nothing() -> None:
 def test_encoder_with_the_causal_mask_is_called_decoder_style() -> None:
     assert any("decoder-style" in i.value for i in open_app("pages/4_encoder.py", causal="1").info)
     assert not any("decoder-style" in i.value for i in open_app("pages/4_encoder.py").info)
+
+
+# --- the glossary and the tab title ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "phrase"), [("en", "Glossary", "«attention scores»"), ("es", "Glosario", "consulta")]
+)
+def test_the_glossary_in_both_languages(lang: str, title: str, phrase: str) -> None:
+    at = open_app("pages/9_glossary.py", lang=lang)
+    assert at.title[0].value == title
+    entries = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(entries) >= 20 and any(phrase in e for e in entries)
+
+
+def test_the_glossary_is_linked_from_every_page() -> None:
+    from ui.controls import PAGES
+
+    assert ("pages/9_glossary.py", "nav.glossary", ":material/menu_book:") in PAGES
+    at = open_app("pages/2_multihead.py")
+    links = [el for el in at.get("page_link")]
+    assert any("glossary" in str(el.proto.page) for el in links)
+
+
+def test_the_tab_title_follows_the_language() -> None:
+    from ui.page import page_title
+
+    assert page_title("en", "home.title") == "Attention, step by step"
+    assert page_title("es", "home.title") == "Atención, paso a paso"
+    assert page_title("es", "glossary.title") == "Glosario · Atención, paso a paso"

@@ -37,6 +37,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/6_export.py", "nav.export", ":material/download:"),
     ("pages/7_learn.py", "nav.learn", ":material/school:"),
     ("pages/8_trained.py", "nav.trained", ":material/psychology:"),
+    ("pages/9_glossary.py", "nav.glossary", ":material/menu_book:"),
 )
 PRESENTABLE = ("home", "multihead", "encoder", "trained")  # pages with a presenter mode
 

@@ -18,6 +18,13 @@ from .text import md_escape
 ICON = str(Path(__file__).resolve().parent.parent / "docs" / "icon.png")  # local: no CDN favicon
 
 
+def page_title(lang: str, title_key: str) -> str:
+    """The browser tab's title, in the page's language: "Glossary · Attention, step by step"."""
+    app = translate(lang, "home.title")
+    page = translate(lang, title_key)
+    return app if page == app else f"{page} · {app}"
+
+
 def start(
     title_key: str, page: str, extra: Sequence[str] = (), *, compute: bool = True
 ) -> tuple[Controls, ac.AttentionTrace | None]:
@@ -30,7 +37,7 @@ def start(
     state = session_state()
     learned = sync_learned(state)
     st.set_page_config(
-        page_title="Attention, step by step",
+        page_title=page_title(state["lang"], title_key),
         page_icon=ICON,
         layout="wide",
         initial_sidebar_state="collapsed" if state["present"] else "auto",

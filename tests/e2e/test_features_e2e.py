@@ -103,3 +103,11 @@ def test_tour_screenshot(app: App, name: str, path: str) -> None:
     assert page.locator("[data-testid='stHeading']").count() >= 1
     shoot(app, name)
     app.assert_clean()
+
+
+def test_the_browser_tab_title_follows_the_language(app: App) -> None:
+    app.open("/?lang=es")
+    assert app.page.title() == "Atención, paso a paso"
+    app.open("/glossary?lang=en")
+    assert app.page.title() == "Glossary · Attention, step by step"
+    app.assert_clean()
