@@ -234,7 +234,7 @@ class _NotebookWriter:
             f"- {t['tokens']}: {self.n_tokens}",
             f"- {t['seed']}: {c.seed}",
             f"- d_model = {c.d_model}, d_k = {c.d_k}, d_v = {c.d_v}, {t['heads']}: {self.n_heads}",
-            f"- {t['positional']}: {positional}",
+            f"- {t['positional']}: {t[f'scheme.{positional}']}",
             f"- {t['scaled']}: {self.yes_no(c.scaled)}",
             f"- {t['causal']}: {self.yes_no(c.causal)}",
             f"- {t['temperature']}: {c.temperature!r}",
@@ -398,6 +398,9 @@ class _NotebookWriter:
     def explicit_section(self, i: int) -> list[str]:
         t, b, word = self.text, self.position_name(i), self.word_label(i)
         lines = []
+        if i == 0:  # once, where the reference notebook's names first differ from the app's
+            first = f"{b}_alpha_{self.position_name(0)}"
+            lines.append(f"# {t['names_c'].format(pair=first, alphas=f'{b}_alphas')}")
         for j in range(self.n_tokens):
             pair = f"{b}_alpha_{self.position_name(j)}"
             if self.config.causal and j > i:
@@ -410,6 +413,8 @@ class _NotebookWriter:
         lines.append(f"{b}_alphas = softmax(np.array({pairs}))")
         lines.append(f"print({t['alphas_of'].format(word=word)!r}, {b}_alphas)")
         terms = [f"{b}_alphas[:, {j}] * {self.position_name(j)}_value" for j in range(self.n_tokens)]
+        if i == 0:
+            lines.append(f"# {t['attention_c']}")
         lines.append(f"{b}_attention = np.array([\n    " + "\n    + ".join(terms) + "\n])")
         lines.append(f"print({t['attention_of'].format(word=word)!r}, {b}_attention)")
         return lines

@@ -39,7 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tokens_c": "the sentence, lower-cased and split into words and punctuation",
         "repeated": "A repeated word reuses its vector: only its position differs.",
         "literal_embeddings": "Edited by hand in the app.",
-        "positions": "## Positional embeddings",
+        "positions": "## Positional encoding",
         "pos.notebook": "The notebook's hand-written vectors.",
         "pos.sinusoidal": "The sinusoidal encoding of Vaswani et al. (2017), positions counted from 0.",
         "pos.fallback": (
@@ -48,13 +48,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "pos.none": "No positional encoding: every position vector is zero.",
         "pos.custom": "Edited by hand in the app.",
-        "projection": "# Projection matrix (or FC network)",
+        "projection": "# Projection matrices (each one a dense layer without bias)",
         "multihead": (
             "{h} heads: W_q, W_k and W_v hold every head side by side, and head i uses the i-th block of "
             "consecutive columns. W_o mixes the concatenated heads at the end."
         ),
         "head1": "The word-by-word sections use head 1; the matrix form below computes every head.",
-        "softmax_c": "the reference subtracts the maximum in place; a copy leaves the input intact",
+        "softmax_c": (
+            "the reference notebook's softmax changes the array it is given (x -= max); "
+            "this one subtracts the maximum from a copy, so its input stays as it was"
+        ),
+        "scheme.notebook": "the notebook's hand-written vectors",
+        "scheme.sinusoidal": "sinusoidal (Vaswani et al. 2017)",
+        "scheme.none": "none",
+        "scheme.custom": "edited by hand",
+        "names_c": (
+            "careful with the names: {pair} and the others hold q·k, the score before the softmax "
+            "(the reference notebook's naming); the attention weights α are {alphas}"
+        ),
+        "attention_c": (
+            "the reference notebook calls this αV «attention scores»; in the literature «scores» are q·k, "
+            "so the app calls it the attention output"
+        ),
         "word": "## Word {word}",
         "words_note": (
             "The sentence has {n} words; the word-by-word sections show the first {k}. "
@@ -107,7 +122,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tokens_c": "la frase, en minúsculas y separada en palabras y signos de puntuación",
         "repeated": "Una palabra repetida reutiliza su vector: solo cambia su posición.",
         "literal_embeddings": "Editados a mano en la aplicación.",
-        "positions": "## Embeddings posicionales",
+        "positions": "## Codificación posicional",
         "pos.notebook": "Los vectores escritos a mano del cuaderno.",
         "pos.sinusoidal": "La codificación sinusoidal de Vaswani et al. (2017), con posiciones desde 0.",
         "pos.fallback": (
@@ -117,13 +132,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "pos.none": "Sin codificación posicional: cada vector de posición es cero.",
         "pos.custom": "Editados a mano en la aplicación.",
-        "projection": "# Matriz de proyección (o red FC)",
+        "projection": "# Matrices de proyección (cada una, una capa densa sin sesgo)",
         "multihead": (
             "{h} cabezas: W_q, W_k y W_v guardan todas las cabezas una al lado de otra, y la cabeza i usa el "
             "i-ésimo bloque de columnas consecutivas. W_o mezcla al final las cabezas concatenadas."
         ),
         "head1": "Las secciones palabra por palabra usan la cabeza 1; la forma matricial calcula todas las cabezas.",
-        "softmax_c": "el cuaderno de referencia resta el máximo sobre la entrada; una copia la deja intacta",
+        "softmax_c": (
+            "el softmax del cuaderno de referencia modifica el array que recibe (x -= max); "
+            "este resta el máximo a una copia, así que su entrada no cambia"
+        ),
+        "scheme.notebook": "los vectores escritos a mano del cuaderno",
+        "scheme.sinusoidal": "sinusoidal (Vaswani et al. 2017)",
+        "scheme.none": "ninguna",
+        "scheme.custom": "editada a mano",
+        "names_c": (
+            "ojo con los nombres: {pair} y los demás guardan q·k, la puntuación antes del softmax "
+            "(los nombres del cuaderno de referencia); los pesos de atención α son {alphas}"
+        ),
+        "attention_c": (
+            "el cuaderno de referencia llama «attention scores» a esta αV; en la bibliografía los «scores» son q·k, "
+            "así que la aplicación la llama salida de la atención"
+        ),
         "word": "## Palabra {word}",
         "words_note": (
             "La frase tiene {n} palabras; las secciones palabra por palabra muestran las {k} primeras. "
@@ -137,7 +167,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "x_c": "una fila por palabra",
         "head_c": "una por cabeza",
         "concat_c": "primero las columnas de la cabeza 1",
-        "mask_c": "True donde una palabra puede atender a una key: ella misma y las anteriores",
+        "mask_c": "True donde una palabra puede atender a una clave: ella misma y las anteriores",
         "output": "salida de la atención:",
         "check": "## Comprobación: palabra por palabra igual a matrices",
     },

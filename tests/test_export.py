@@ -185,7 +185,7 @@ def test_notebook_default_is_the_reference() -> None:
     ns, printed = check_notebook_reproduces(AttentionConfig())
     assert "alphas of me: [[0.1984 0.203  0.1929 0.2045 0.2012]]" in printed
     text = notebook_json(AttentionConfig())
-    for heading in ("# Dimensions", "# Word embeddings", "## Positional embeddings", "# Projection matrix"):
+    for heading in ("# Dimensions", "# Word embeddings", "## Positional encoding", "# Projection matrices"):
         assert heading in text
     assert "## Word me" in text and "## Using matrices" in text
     assert "rng = np.random.RandomState(23)" in text and "np.random.seed" not in text
@@ -195,6 +195,10 @@ def test_notebook_default_is_the_reference() -> None:
 def test_notebook_spanish_headings() -> None:
     text = notebook_json(AttentionConfig(), lang="es")
     assert "## Palabra me" in text and "## Utilizando matrices" in text
+    # The UI's words: «Codificación posicional», the scheme named in Spanish, a dense layer (not «red FC»).
+    assert "## Codificación posicional" in text and "red FC" not in text and "capa densa" in text
+    assert "codificación posicional: los vectores escritos a mano del cuaderno" in text
+    assert "me_alpha_me y los demás guardan q·k" in text and "«attention scores»" in text
     _, printed = run_notebook(text)
     assert "alphas de me: [[0.1984" in printed
     with pytest.raises(ValueError, match="lang"):
