@@ -9,6 +9,7 @@ query string on the naive page, which reads it on every run). Every loop is boun
 in time. Only 127.0.0.1 is contacted.
 
     python -m benchmarks.load --script app.py --sessions 100 --reruns 8 --think 5
+    python -m benchmarks.load --sessions 100 --ramp 30 --reruns 8 --think 5 --repeat 3   # a hall told "open it now"
     python -m benchmarks.load --script benchmarks/naive_page.py --sessions 8 --duration 20 --think 0
 """
 
@@ -28,6 +29,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
 import websocket  # websocket-client
@@ -125,35 +127,74 @@ class RunResult:
     status: str = ""  # how the run ended: a ScriptFinishedStatus name, or "timeout"
 
 
+class Target(Protocol):
+    """What the load is sent to: one server, or a load balancer in front of replicas (benchmarks/replicas.py)."""
+
+    @property
+    def port(self) -> int: ...
+
+    def rss(self) -> int: ...
+
+
+def page_cookie(port: int, timeout: float = 30.0) -> str:
+    """GET / as a browser does before it opens the websocket; returns the Cookie header the response sets.
+
+    Behind nginx with cookie affinity this is what pins a session to a replica; Streamlit alone sets
+    its XSRF cookie here.
+    """
+    with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=timeout) as r:
+        r.read()
+        cookies = r.headers.get_all("Set-Cookie") or []
+    return "; ".join(c.split(";", 1)[0] for c in cookies)
+
+
 class Session:
     """One browser tab, without the browser: a websocket and the protobuf messages."""
 
-    def __init__(self, port: int, query: dict[str, str], page: str = "", timeout: float = 120.0) -> None:
+    def __init__(
+        self, port: int, query: dict[str, str], page: str = "", timeout: float = 120.0, cookie: str = ""
+    ) -> None:
         self.ws = websocket.create_connection(
-            f"ws://{HOST}:{port}/_stcore/stream", subprotocols=["streamlit"], timeout=timeout, enable_multithread=True
+            f"ws://{HOST}:{port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            timeout=timeout,
+            enable_multithread=True,
+            header=[f"Cookie: {cookie}"] if cookie else None,
         )
+        self.cookie = cookie
         self.query = dict(query)
         self.page = page  # "" for the main script, else the page's URL name ("matrix")
         self.widget_ids: dict[str, str] = {}  # user key -> widget id, learnt from the deltas
+        self.fragment_of: dict[str, str] = {}  # user key -> id of the fragment it is drawn in ("" for none)
         self.timeout = timeout
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
 
-    def rerun(self, widgets: dict[str, int] | None = None) -> RunResult:
-        """Send rerun_script (with widget values given by key) and read until script_finished."""
+    def rerun(self, widgets: dict[str, int | str] | None = None, fragment: bool = False) -> RunResult:
+        """Send rerun_script (with widget values given by key) and read until script_finished.
+
+        Numbers go as int values (number inputs), text as string values (a selectbox sends its
+        option's label). fragment=True: rerun only the fragment the first widget was drawn in, as
+        the browser does for a widget inside an `st.fragment` (a full rerun if it is in none).
+        """
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = urlencode(self.query)
         cs.page_name = self.page
+        if fragment and widgets:
+            cs.fragment_id = self.fragment_of.get(next(iter(widgets)), "")
         for key, value in (widgets or {}).items():
             wid = self.widget_ids.get(key)
             if wid is None:
                 continue
             w = cs.widget_states.widgets.add()
             w.id = wid
-            w.int_value = value
+            if isinstance(value, str):
+                w.string_value = value
+            else:
+                w.int_value = value
         t0 = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
         total = count = exceptions = 0
@@ -176,6 +217,7 @@ class Session:
                     wid = getattr(getattr(el, ekind), "id", "")
                     if isinstance(wid, str) and wid.startswith("$$ID-"):
                         self.widget_ids[wid.rsplit("-", 1)[-1]] = wid
+                        self.fragment_of[wid.rsplit("-", 1)[-1]] = fm.delta.fragment_id
             elif kind == "page_info_changed":  # the app wrote st.query_params: the browser's URL follows
                 self.query = dict(parse_qsl(fm.page_info_changed.query_string, keep_blank_values=True))
             elif kind == "script_finished":
@@ -201,6 +243,7 @@ class LoadResult:
     rss_peak: int = 0
     rss_end: int = 0  # with every session still connected, after the load
     error_samples: list[str] = field(default_factory=list)
+    reconnects: int = 0  # sessions that lost their websocket and opened a new one (reconnect=True)
 
     def summary(self) -> dict[str, float]:
         lat = self.latencies
@@ -214,6 +257,7 @@ class LoadResult:
             "first_p95_ms": common.percentile(self.first_loads, 95) * 1000,
             "reruns_per_s": (len(lat) + len(self.first_loads)) / self.elapsed if self.elapsed else 0.0,
             "errors": self.errors,
+            "reconnects": self.reconnects,
             "exceptions": self.exceptions,
             "kib_per_rerun": common.median(self.bytes) / 1024 if self.bytes else float("nan"),
             "rss_idle_mib": self.rss_idle / 2**20,
@@ -235,7 +279,7 @@ def session_query(i: int, base: dict[str, str], vary_sentence: bool) -> dict[str
 
 
 def run_load(
-    server: Server,
+    server: Target,
     *,
     sessions: int,
     reruns: int,
@@ -247,11 +291,18 @@ def run_load(
     ramp: float = 0.0,
     vary_sentence: bool = True,
     rng_seed: int = 1,
+    get_page: bool = False,
+    reconnect: bool = False,
 ) -> LoadResult:
     """Drive `sessions` sessions, each doing one page load then up to `reruns` reruns.
 
     think > 0: an exponential pause of that mean before each rerun (a lecture hall); think = 0:
     back to back (saturation). Stops at `reruns` per session or after `duration` seconds.
+    ramp > 0: each session joins at a uniform random time in 0..ramp s and loads the page at once
+    (a hall told "open this link now"). get_page: GET / first and send its cookies with the websocket,
+    as a browser does (needed for cookie affinity behind a load balancer). reconnect: a session whose
+    websocket breaks counts one error, opens a new websocket with the same cookie and URL (as
+    Streamlit's browser client does) and goes on with its remaining reruns.
     """
     result = LoadResult(sessions=sessions, reruns_done=0)
     lock = threading.Lock()
@@ -269,45 +320,66 @@ def run_load(
         if ramp:
             time.sleep(rnd.uniform(0, ramp))
         try:
-            s = Session(server.port, session_query(i, base, vary_sentence), page)
+            cookie = page_cookie(server.port) if get_page else ""
+            s = Session(server.port, session_query(i, base, vary_sentence), page, cookie=cookie)
         except Exception as err:
             with lock:
                 result.errors += 1
                 result.error_samples.append(f"connect: {err!r}"[:200])
             return
         sessions_open.append(s)
-        try:
-            first = s.rerun()
-            with lock:
-                result.first_loads.append(first.latency)
-                result.exceptions += first.exceptions
-                result.errors += 0 if first.ok else 1
-                if not first.ok:
-                    result.error_samples.append(f"session {i} first load: {first.status}")
-            for k in range(reruns):
-                if think:
-                    pause = min(rnd.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
-                    if stop.wait(pause):
-                        break
-                if time.monotonic() >= stop_at:
-                    break
-                seed = 2000 + i * 1000 + k
-                if naive:
-                    s.query["seed"] = str(seed)
-                    r = s.rerun()
-                else:
-                    r = s.rerun({"seed": seed})
+        k = 0
+        attempts = 2 if reconnect else 1
+        while attempts:
+            attempts -= 1
+            try:
+                first = s.rerun()
                 with lock:
-                    result.latencies.append(r.latency)
-                    result.bytes.append(r.bytes)
-                    result.exceptions += r.exceptions
-                    if not r.ok:
-                        result.errors += 1
-                        result.error_samples.append(f"session {i} rerun {k}: {r.status}")
-        except Exception as err:
-            with lock:
-                result.errors += 1
-                result.error_samples.append(f"session {i}: {err!r}"[:200])
+                    result.first_loads.append(first.latency)
+                    result.exceptions += first.exceptions
+                    result.errors += 0 if first.ok else 1
+                    if not first.ok:
+                        result.error_samples.append(f"session {i} first load: {first.status}")
+                while k < reruns:
+                    if think:
+                        pause = min(rnd.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
+                        if stop.wait(pause):
+                            break
+                    if time.monotonic() >= stop_at:
+                        break
+                    seed = 2000 + i * 1000 + k
+                    if naive:
+                        s.query["seed"] = str(seed)
+                        r = s.rerun()
+                    else:
+                        r = s.rerun({"seed": seed})
+                    k += 1
+                    with lock:
+                        result.latencies.append(r.latency)
+                        result.bytes.append(r.bytes)
+                        result.exceptions += r.exceptions
+                        if not r.ok:
+                            result.errors += 1
+                            result.error_samples.append(f"session {i} rerun {k - 1}: {r.status}")
+                return
+            except Exception as err:
+                with lock:
+                    result.errors += 1
+                    result.error_samples.append(f"session {i} at rerun {k}: {err!r}"[:200])
+                if not attempts:
+                    return
+                k += 1  # the rerun in flight is lost
+                s.close()
+                time.sleep(rnd.uniform(0.5, 1.5))  # the browser client waits before it reconnects
+                try:
+                    s = Session(server.port, s.query, page, cookie=s.cookie)
+                except Exception as err2:
+                    with lock:
+                        result.error_samples.append(f"session {i} reconnect: {err2!r}"[:200])
+                    return
+                sessions_open.append(s)
+                with lock:
+                    result.reconnects += 1
 
     sessions_open: list[Session] = []
     mon = threading.Thread(target=monitor, daemon=True)
@@ -354,27 +426,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--naive", action="store_true", help="vary the seed by URL (for benchmarks/naive_page.py)")
     ap.add_argument("--option", action="append", default=[], help="server option KEY=VALUE, repeatable")
     ap.add_argument("--cwd", type=Path, default=common.REPO)
+    ap.add_argument("--repeat", type=int, default=1, help="consecutive runs, each on a freshly started server")
     args = ap.parse_args(argv)
     base = common.params(args.n, args.d_model)
     if args.heads:
         base["n_heads"] = str(args.heads)
     options = dict(o.split("=", 1) for o in args.option)
-    with running(args.script, options, args.cwd) as server:
-        warm(server, base, args.page)
-        res = run_load(
-            server,
-            sessions=args.sessions,
-            reruns=args.reruns,
-            think=args.think,
-            base=base,
-            page=args.page,
-            naive=args.naive,
-            duration=args.duration,
-            ramp=args.ramp,
-        )
-    print(json.dumps(res.summary(), indent=1))
-    for e in res.error_samples[:5]:
-        print("error:", e)
+    for run in range(args.repeat):
+        load_before = os.getloadavg()
+        with running(args.script, options, args.cwd) as server:
+            warm(server, base, args.page)
+            res = run_load(
+                server,
+                sessions=args.sessions,
+                reruns=args.reruns,
+                think=args.think,
+                base=base,
+                page=args.page,
+                naive=args.naive,
+                duration=args.duration,
+                ramp=args.ramp,
+                rng_seed=run + 1,
+            )
+        summary = res.summary()
+        summary["load_avg_before"] = load_before[0]
+        summary["load_avg_after"] = os.getloadavg()[0]
+        print(json.dumps(summary, indent=1) if args.repeat == 1 else json.dumps(summary), flush=True)
+        for e in res.error_samples[:5]:
+            print("error:", e)
 
 
 if __name__ == "__main__":
