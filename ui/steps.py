@@ -16,7 +16,7 @@ import attention_core as ac
 
 from .controls import Controls, view_selectbox
 from .figures import attention_heatmap
-from .tables import frame, show, unique_labels
+from .tables import array_table, show, unique_labels
 from .text import md_escape
 
 NEURON_COLUMNS = 8  # q⊙k columns shown in the per-word table; wider d_k is summarised in a caption
@@ -62,7 +62,7 @@ def step_tokens(v: View) -> None:
         " · ".join(f"**{md_escape(tok, 40)}**" for tok in v.trace.tokens[:64]) + (" …" if v.trace.n_tokens > 64 else "")
     )
     st.latex(r"e_t = \mathrm{Embedding}(w_t) \in \mathbb{R}^{d_{model}}")
-    show(frame(v.trace.embeddings, v.rows, "d"), v.ctrl.lang, key="t_embeddings")
+    show(array_table(v.trace.embeddings, v.rows, "d"), v.ctrl.lang, key="t_embeddings")
 
 
 def step_positions(v: View) -> None:
@@ -81,10 +81,10 @@ def step_positions(v: View) -> None:
     left, right = st.columns(2) if v.trace.d_model <= 5 else (st.container(), st.container())
     with left:
         st.markdown(f"**P** — {v.ctrl.t('step2.p')}")
-        show(frame(v.trace.positions, v.rows, "d"), v.ctrl.lang, key="t_positions")
+        show(array_table(v.trace.positions, v.rows, "d"), v.ctrl.lang, key="t_positions")
     with right:
         st.markdown(f"**X = E + P** — {v.ctrl.t('step2.x')}")
-        show(frame(v.trace.x, v.rows, "d"), v.ctrl.lang, key="t_x")
+        show(array_table(v.trace.x, v.rows, "d"), v.ctrl.lang, key="t_x")
 
 
 def three_tables(
@@ -99,7 +99,7 @@ def three_tables(
     for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
         with col:
             st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
-            show(frame(mat, rows, prefix), v.ctrl.lang, key=f"{key}_{prefix}")
+            show(array_table(mat, rows, prefix), v.ctrl.lang, key=f"{key}_{prefix}")
 
 
 def step_weights(v: View) -> None:
@@ -169,7 +169,7 @@ def heatmap(
     st.caption(t("heatmap.caption", n=v.trace.n_tokens))
     # A toggle, not an expander: a closed expander's table would still be built and sent every rerun.
     if table and st.toggle(t("heatmap.as_table"), key=f"{key}_show_table"):
-        show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
+        show(array_table(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
 
 
 def step_alpha(v: View) -> None:
@@ -180,9 +180,9 @@ def step_alpha(v: View) -> None:
     if st.toggle(v.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
         h = v.head
         st.markdown(f"**{v.ctrl.t('table.scores')}**")
-        show(frame(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
+        show(array_table(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
         st.markdown(f"**{v.ctrl.t('table.alpha')}**")
-        show(frame(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key="t_alpha")
+        show(array_table(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key="t_alpha")
 
 
 def alpha_callout(v: View) -> None:
@@ -214,13 +214,13 @@ def step_word(v: View) -> None:
     cols = [f"q{k + 1}·k{k + 1}" for k in range(d_k_shown)]
     cols += [t("step6.dot"), t("step6.logit"), "α"] + [f"α·v{j + 1}" for j in range(trace.d_v)]
     body = np.column_stack([ex.products[:, :d_k_shown], ex.dots, ex.logits, ex.weights, ex.terms])
-    show(frame(body, rows, cols), v.ctrl.lang, key="t_word")
+    show(array_table(body, rows, cols), v.ctrl.lang, key="t_word")
     if trace.d_k > d_k_shown:
         st.caption(t("step6.neuron_more", shown=d_k_shown, d_k=trace.d_k))
     st.markdown(f"**{t('step6.sum')}**")
     total = np.concatenate([[float(np.sum(ex.weights))], ex.output])[None, :]  # (1, 1 + d_v)
     show(
-        frame(total, [f"Σ · {rows[i]}"], ["Σ α", *[f"z{j + 1}" for j in range(trace.d_v)]]),
+        array_table(total, [f"Σ · {rows[i]}"], ["Σ α", *[f"z{j + 1}" for j in range(trace.d_v)]]),
         v.ctrl.lang,
         key="t_word_sum",
     )
@@ -235,18 +235,18 @@ def step_output(v: View) -> None:
     st.info(t("names.scores_warning"), icon=":material/priority_high:")
     if trace.w_o is None:
         st.latex(r"Z = \alpha V \in \mathbb{R}^{n \times d_v}")
-        show(frame(trace.output, v.rows, "z"), v.ctrl.lang, key="t_output")
+        show(array_table(trace.output, v.rows, "z"), v.ctrl.lang, key="t_output")
         return
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\, W_O")
     st.markdown(f"**{t('step7.head_out')}**" + v.head_tag)
-    show(frame(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
+    show(array_table(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
     concat_cols = [f"h{hh + 1}.z{j + 1}" for hh in range(trace.n_heads) for j in range(trace.d_v)]
-    show(frame(trace.concat, v.rows, concat_cols), v.ctrl.lang, key="t_concat")
+    show(array_table(trace.concat, v.rows, concat_cols), v.ctrl.lang, key="t_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
-    show(frame(trace.w_o, concat_cols, "d"), v.ctrl.lang, key="t_wo")
+    show(array_table(trace.w_o, concat_cols, "d"), v.ctrl.lang, key="t_wo")
     st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
-    show(frame(trace.output, v.rows, "d"), v.ctrl.lang, key="t_output")
+    show(array_table(trace.output, v.rows, "d"), v.ctrl.lang, key="t_output")
 
 
 STEPS: tuple[Callable[[View], None], ...] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -15,7 +16,7 @@ from attention_core import unique_labels
 
 from .i18n import translate
 
-__all__ = ["frame", "show", "unique_labels"]
+__all__ = ["Table", "array_table", "frame", "show", "unique_labels"]
 
 COMPACT_ROWS = 24  # above this many rows a table shows its first rows and says so
 COMPACT_COLS = 32  # …and its first columns
@@ -25,6 +26,42 @@ def frame(values: np.ndarray, rows: Sequence[str], prefix: str | Sequence[str]) 
     """A DataFrame of `values` with `rows` as the index and columns prefix1…prefixN."""
     cols = [f"{prefix}{j + 1}" for j in range(values.shape[1])] if isinstance(prefix, str) else list(prefix)
     return pd.DataFrame(values, index=_index(tuple(rows)), columns=cols)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A step table as plain arrays: what `show` draws without building a DataFrame first.
+
+    `frame()` and then the Arrow conversion cost ~0.7 ms per small table (pandas' text Index and
+    dtype checks); a home rerun draws about a dozen. `show(array_table(...))` sends the same Arrow table
+    (same schema, pandas metadata and values) built straight from numpy.
+    """
+
+    values: np.ndarray  # (rows, cols) float64
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape[0], self.values.shape[1]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The same table as `frame()` gives it."""
+        return frame(self.values, self.rows, self.columns)
+
+
+def array_table(values: np.ndarray, rows: Sequence[str], prefix: str | Sequence[str]) -> Table:
+    """Like `frame()`, without pandas: `values` with `rows` as the index and columns prefix1…prefixN."""
+    return Table(np.asarray(values, dtype=np.float64), tuple(rows), _columns(prefix, values.shape[1]))
+
+
+def _columns(prefix: str | Sequence[str], n: int) -> tuple[str, ...]:
+    return _numbered(prefix, n) if isinstance(prefix, str) else tuple(prefix)
+
+
+@lru_cache(maxsize=256)
+def _numbered(prefix: str, n: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{j + 1}" for j in range(n))
 
 
 @lru_cache(maxsize=256)
@@ -40,12 +77,15 @@ def _number_format(columns: tuple[str, ...]) -> dict[str, ColumnConfig]:
     return {c: st.column_config.NumberColumn(format="%.4f") for c in columns}
 
 
-def show(df: pd.DataFrame, lang: str, *, key: str | None = None) -> None:
+def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None) -> None:
     """st.dataframe with 4 decimals; large tables show their top-left corner and a note."""
     n_rows, n_cols = df.shape
     shown = df
     if n_rows > COMPACT_ROWS or n_cols > COMPACT_COLS:
-        shown = df.iloc[:COMPACT_ROWS, :COMPACT_COLS]
+        if isinstance(df, Table):
+            shown = Table(df.values[:COMPACT_ROWS, :COMPACT_COLS], df.rows[:COMPACT_ROWS], df.columns[:COMPACT_COLS])
+        else:
+            shown = df.iloc[:COMPACT_ROWS, :COMPACT_COLS]
         st.caption(
             translate(
                 lang,
@@ -57,8 +97,9 @@ def show(df: pd.DataFrame, lang: str, *, key: str | None = None) -> None:
             )
         )
     config = _number_format(tuple(shown.columns))
+    data = _table_to_arrow(shown) if isinstance(shown, Table) else _to_arrow(shown)
     # Every row visible (at most COMPACT_ROWS): Streamlit's default height shows only ten.
-    st.dataframe(_to_arrow(shown), column_config=config, key=key, height="content")
+    st.dataframe(data, column_config=config, key=key, height="content")
 
 
 @lru_cache(maxsize=64)
@@ -68,6 +109,26 @@ def _schema(columns: tuple[str, ...], index_dtype: str, index_name: str | None) 
         np.empty((0, len(columns))), index=pd.Index([], dtype=index_dtype, name=index_name), columns=list(columns)
     )
     return pa.Schema.from_pandas(empty)
+
+
+_INDEX_DTYPE = str(pd.Index(["a"]).dtype)  # pandas' default text dtype ("str" in pandas 3)
+_INDEX_TYPE = pa.Schema.from_pandas(pd.DataFrame(index=pd.Index(["a"]))).field(0).type
+
+
+@lru_cache(maxsize=256)
+def _index_array(rows: tuple[str, ...]) -> pa.Array:
+    """The index column as Arrow text, built once per label list (Arrow arrays are immutable)."""
+    return pa.array(list(rows), type=_INDEX_TYPE)
+
+
+def _table_to_arrow(t: Table) -> pd.DataFrame | pa.Table:
+    """What `_to_arrow(t.to_frame())` returns, without the DataFrame."""
+    if len(set(t.columns)) != len(t.columns):  # pandas' own path, as _to_arrow does
+        return _to_arrow(t.to_frame())
+    schema = _schema(t.columns, _INDEX_DTYPE, None)
+    arrays = [pa.array(t.values[:, j], from_pandas=True) for j in range(t.values.shape[1])]  # NaN -> null
+    arrays.append(_index_array(t.rows))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _to_arrow(df: pd.DataFrame) -> pd.DataFrame | pa.Table:
