@@ -309,6 +309,11 @@ def _write_url(state: dict[str, Any]) -> None:
         st.query_params.from_dict(wanted)
 
 
+def write_url(ctrl: Controls) -> None:
+    """Mirror the state in the address bar now: a fragment rerun (ui/home.py) does not pass through controls()."""
+    _write_url(ctrl.state)
+
+
 def remember(ctrl: Controls, key: str, value: Any) -> None:
     """Keep a page's own view value (a VIEW_PARAMS key) in the state and the URL."""
     ctrl.state[key] = value

@@ -75,7 +75,9 @@ def navigation(ctrl: Controls, total: int) -> int:
             type="primary",
         )
     with exit_col:
-        st.button(
-            t("present.exit"), on_click=_leave, args=(state,), shortcut="Esc", width="stretch", key="present_exit"
-        )
+        # Not an on_click: leaving redraws the sidebar and the title, so the whole page must rerun,
+        # not only the fragment this may be drawn in (the home page's body, ui/home.py).
+        if st.button(t("present.exit"), shortcut="Esc", width="stretch", key="present_exit"):
+            _leave(state)
+            st.rerun(scope="app")
     return step

@@ -196,6 +196,7 @@ def alpha_callout(v: View) -> None:
         st.caption(v.ctrl.t("step5.spread", **values))
 
 
+@st.fragment  # picking another word reruns this step alone (ui/home.py)
 def step_word(v: View) -> None:
     _header(v, 6, "step6")
     t, trace = v.ctrl.t, v.trace
