@@ -7,7 +7,7 @@ import attention_core as ac
 from attention_core import training as tr
 from ui import learn_view as lv
 from ui.controls import remember, view_widget
-from ui.learn import pair_figure, shown_step, step_figures, train_config, trained
+from ui.learn import pair_figures, shown_step, step_figures, train_config, trained
 from ui.page import start
 from ui.tables import frame, show
 from ui.text import md_escape
@@ -105,7 +105,10 @@ with st.expander(t("learn.table_curves")):
 # ---------------------------------------------------------------- before and after
 st.subheader(t("learn.before_after"))
 st.markdown(t("learn.pattern", pattern=t(f"task.{cfg.task}.pattern")))
-st.plotly_chart(pair_figure(cfg, head, lang, _run=run), key="learn_pair", config={"displaylogo": False})
+before_fig, after_fig = pair_figures(cfg, head, lang, _run=run)
+b1, b2 = st.columns(2)
+b1.plotly_chart(before_fig, key="learn_before", config={"displaylogo": False})
+b2.plotly_chart(after_fig, key="learn_after", config={"displaylogo": False})
 needed = ac.mean_needed_alpha(run.snapshots[-1].weights[head : head + 1], cfg.task)
 before = ac.mean_needed_alpha(run.snapshots[0].weights[head : head + 1], cfg.task)
 st.markdown(t("learn.pattern_numbers", before=f"{before:.2f}", after=f"{needed:.2f}", uniform=f"{1 / n:.2f}"))
@@ -168,6 +171,7 @@ if state["tr_cmp"]:
     for k, (col, (name, r)) in enumerate(zip(cols, runs, strict=True)):
         with col:
             best = lv.best_head(r)
-            st.markdown(t("learn.cmp_head", run=md_escape(name), head=best + 1))
-            st.plotly_chart(lv.alpha_pair(r, best, t), key=f"learn_cmp_pair_{k}", config={"displaylogo": False})
+            title = t("learn.cmp_head", run=name, head=best + 1, step=r.snapshots[-1].step)
+            st.plotly_chart(lv.alpha_at(r, best, r.config.steps, t, title=title), key=f"learn_cmp_final_{k}",
+                            config={"displaylogo": False})  # fmt: skip
     st.button(t("learn.cmp_close"), key="cmp_close", on_click=_experiment, args=({"tr_cmp": ""},))

@@ -54,7 +54,7 @@ def _by_title(at: AppTest, text: str) -> dict[str, Any]:
 def test_the_page_trains_and_shows_every_part(default_page: AppTest, default_run: ac.TrainingRun) -> None:
     at = default_page
     assert at.title[0].value == "Learn the weights"
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5  # animation, curves, before, after, Q·Kᵀ
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Held-out accuracy"] == f"{default_run.eval_accuracy:.1%}" == "100.0%"
     anim = _by_title(at, "α on the probe")
@@ -166,7 +166,7 @@ def test_bad_links_give_a_message_and_a_working_page(params: dict[str, str]) -> 
     ]
     at.switch_page(LEARN).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
 
 
 def test_experiments(default_run: ac.TrainingRun) -> None:
@@ -180,12 +180,12 @@ def test_experiments(default_run: ac.TrainingRun) -> None:
     assert not at.exception
     table = at.dataframe[-1].value
     assert len(table) == 2 and list(table.iloc[:, 0]) == ["Scaled by 1/√d_k", "Unscaled"]
-    assert len(at.get("plotly_chart")) == 4 + 3  # comparison curves and two before/after pairs
+    assert len(at.get("plotly_chart")) == 5 + 3  # comparison curves and each run's final α
     at.button(key="exp_heads").click().run()
     table = at.dataframe[-1].value
     assert list(table.iloc[:, 0]) == ["One head", "Two heads"]
     at.button(key="cmp_close").click().run()
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
 
 
 def test_moving_the_slider_does_not_train_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,3 +211,13 @@ def test_spanish_page() -> None:
     assert any("cada posición mira a la anterior" in m.value for m in at.markdown)
     anim = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert anim["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Reproducir"
+
+
+def test_pages_that_also_show_random_weights_say_so() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["learned"] = "true"
+    at.run()
+    assert not any("random weights" in i.value and "recompute" in i.value for i in at.info)  # home: all learned
+    at.switch_page("pages/2_multihead.py").run()
+    assert not at.exception
+    assert any("learned weights" in i.value and "recompute from random weights" in i.value for i in at.info)

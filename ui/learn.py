@@ -136,9 +136,17 @@ def step_figures(
 
 
 @st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
-def pair_figure(cfg: ac.TrainConfig, head: int, lang: str, _run: ac.TrainingRun) -> go.Figure:
-    """Before and after for one head of the run of `cfg`, built once and shared (never mutate it)."""
-    return PrebuiltFigure(lv.alpha_pair(_run, head, lambda msg, /, **values: translate(lang, msg, **values)).to_dict())
+def pair_figures(cfg: ac.TrainConfig, head: int, lang: str, _run: ac.TrainingRun) -> tuple[go.Figure, go.Figure]:
+    """α at step 0 and at the last step for one head of the run of `cfg`, built once and shared (never
+    mutate them). Two figures, so that on a phone the page's columns stack them one above the other."""
+
+    def t(msg: str, /, **values: Any) -> str:
+        return translate(lang, msg, **values)
+
+    last = _run.snapshots[-1].step
+    return PrebuiltFigure(lv.alpha_at(_run, head, 0, t).to_dict()), PrebuiltFigure(
+        lv.alpha_at(_run, head, last, t).to_dict()
+    )
 
 
 def shown_step(run: ac.TrainingRun, wanted: int) -> int:
@@ -183,12 +191,20 @@ def sync_learned(state: dict[str, Any]) -> ac.TrainConfig | None:
     return cfg
 
 
-def learned_trace(cfg: ac.TrainConfig, state: dict[str, Any], lang: str) -> ac.AttentionTrace:
+# Pages whose other parts recompute from the config's seeded weights (variants, the encoder block, the
+# editors), so only part of what they show is learned: the note says so.
+PARTLY_LEARNED = ("multihead", "encoder", "edit")
+
+
+def learned_trace(cfg: ac.TrainConfig, state: dict[str, Any], lang: str, page: str = "home") -> ac.AttentionTrace:
     """The probe's trace under the weights of the state's training step, with a note saying so."""
     run = trained(cfg, lang)
     step = shown_step(run, int(state["tr_step"]))
     task = translate(lang, f"task.{cfg.task}.name")
-    st.info(translate(lang, "learn.banner", step=step, task=md_escape(task)), icon=":material/school:")
+    text = translate(lang, "learn.banner", step=step, task=md_escape(task))
+    if page in PARTLY_LEARNED:
+        text += " " + translate(lang, "learn.banner_partial")
+    st.info(text, icon=":material/school:")
     if st.button(translate(lang, "learn.banner_off"), key="learned_off"):
         state["learned"] = False
         st.rerun()

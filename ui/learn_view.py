@@ -60,7 +60,7 @@ def _heat(z: np.ndarray, labels: list[str], t: Translate, *, showscale: bool = T
         showscale=showscale,
         colorbar={"title": {"text": "α"}},
         texttemplate="%{z:.2f}",
-        textfont={"size": 16 if n <= 8 else 12},
+        textfont={"size": 14 if n <= 8 else 11},  # legible on a projector, still fits a phone's cells
         hovertemplate=t("learn.hover_alpha"),
         xgap=1,
         ygap=1,
@@ -93,10 +93,10 @@ def alpha_animation(run: ac.TrainingRun, head: int, step: int, t: Translate) -> 
                 "type": "buttons",
                 "direction": "left",
                 "x": 0.0,
-                "y": -0.04,
+                "y": -0.03,
                 "xanchor": "left",
                 "yanchor": "top",
-                "pad": {"t": 40, "r": 10},
+                "pad": {"t": 95, "r": 10},
                 "showactive": False,
                 "font": {"size": 15},
                 "buttons": [
@@ -108,50 +108,40 @@ def alpha_animation(run: ac.TrainingRun, head: int, step: int, t: Translate) -> 
         "sliders": [
             {
                 "active": snaps.index(start),
-                "x": 0.36,
-                "len": 0.64,
-                "y": -0.04,
+                "x": 0.0,
+                "len": 1.0,
+                "y": -0.03,
                 "yanchor": "top",
-                "pad": {"t": 30},
-                "currentvalue": {"prefix": t("learn.step_prefix"), "font": {"size": 15}, "xanchor": "right"},
+                "pad": {"t": 10},
+                "currentvalue": {"prefix": t("learn.step_prefix"), "font": {"size": 15}},
                 "steps": [{"label": str(s.step), "method": "animate", "args": [[str(s.step)], anim]} for s in snaps],
             }
         ],
         **_axes(t, n),
     }
-    layout["height"] = 700
-    layout["margin"]["b"] = 110
+    layout["height"] = 780
+    layout["margin"]["b"] = 170  # room for the frame slider, then the Play and Pause buttons below it
     return go.Figure(data=[_heat(start.weights[head], labels, t)], frames=frames, layout=layout)
 
 
-def alpha_pair(run: ac.TrainingRun, head: int, t: Translate, *, left: int = 0, right: int | None = None) -> go.Figure:
-    """Before and after: α at two steps side by side, the cells the task needs outlined."""
+def alpha_at(run: ac.TrainingRun, head: int, step: int, t: Translate, *, title: str | None = None) -> go.Figure:
+    """α of one head on the probe at one step, the cells the task needs outlined (before or after)."""
     labels = ac.unique_labels(tr.token_labels(run.probe))
     n = len(labels)
-    a = run.snapshot_at(left)
-    b = run.snapshots[-1] if right is None else run.snapshot_at(right)
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=(t("learn.at_step", step=a.step), t("learn.at_step", step=b.step)),
-        horizontal_spacing=0.08,
-    )
-    fig.add_trace(_heat(a.weights[head], labels, t, showscale=False), row=1, col=1)
-    fig.add_trace(_heat(b.weights[head], labels, t), row=1, col=2)
-    cells = needed_cells(run.config.task, n)
-    shapes = _outline_shapes(cells, "x", "y") + _outline_shapes(cells, "x2", "y2")
-    axes = _axes(t, n)
-    fig.update_layout(
-        height=520,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
-        shapes=shapes,
-        xaxis={**axes["xaxis"], "title": None},
-        xaxis2={**axes["xaxis"], "title": None},
-        yaxis=axes["yaxis"],
-        yaxis2={**axes["yaxis"], "title": None},
-    )
-    fig.update_annotations(yshift=30, font={"size": 16})
-    return fig
+    snap = run.snapshot_at(step)
+    layout: dict[str, Any] = {
+        "title": {
+            "text": title or t("learn.at_step", step=snap.step),
+            "y": 0.995,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        "height": 520,
+        "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
+        "shapes": _outline_shapes(needed_cells(run.config.task, n)),
+        **_axes(t, n),
+    }
+    return go.Figure(data=[_heat(snap.weights[head], labels, t)], layout=layout)
 
 
 def curves(run: ac.TrainingRun, step: int, t: Translate) -> go.Figure:

@@ -49,7 +49,7 @@ def start(
         return ctrl, None
     try:
         if learned is not None:
-            return ctrl, learned_trace(learned, state, ctrl.lang)
+            return ctrl, learned_trace(learned, state, ctrl.lang, page)
         return ctrl, current_trace(ctrl.config, ctrl.edits)
     except (ValueError, TypeError, MemoryError) as err:
         st.error(translate(ctrl.lang, "error.compute", message=md_escape(str(err), 300)))

@@ -32,7 +32,7 @@ def content_height(app: App) -> int:
 def test_train_scrub_open_in_step_by_step_and_share(app: App, fresh_app: App) -> None:
     page = app.page
     app.open("/learn")
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 4  # animation, curves, before/after, Q·Kᵀ
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 5  # animation, curves, before, after, Q·Kᵀ
     assert page.locator("[data-testid='stMetricValue']", has_text="100.0%").count() == 1
     # The animation's own controls are there (plotly draws the Play button and the frame slider).
     assert page.locator("[data-testid='stPlotlyChart'] .updatemenu-button", has_text="Play").count() == 1
