@@ -253,8 +253,12 @@ def permuted(trace: AttentionTrace, order: Sequence[int]) -> AttentionTrace:
 
 
 def shuffle_order(n: int, seed: int) -> tuple[int, ...]:
-    """A permutation of 0..n-1 from RandomState(seed) that moves at least one word when n > 1."""
-    rng = np.random.RandomState(seed)
+    """A permutation of 0..n-1 from RandomState(seed) that moves at least one word when n > 1.
+
+    Any integer seed works: it is taken modulo 2**32 (RandomState's range), so callers may derive
+    seeds arithmetically (the multi-head page uses seed * 1000 + clicks) without overflowing it.
+    """
+    rng = np.random.RandomState(seed % 2**32)
     order = rng.permutation(n)
     if n > 1 and np.array_equal(order, np.arange(n)):
         order = np.roll(order, 1)

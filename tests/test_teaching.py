@@ -216,3 +216,10 @@ def test_designed_heads_are_plain_traces_and_reject_unknown_designs() -> None:
         ac.designed_head(config, "same", sharpness=0.0)
     assert ac.compute(config).weights[0, 0, 0] == pytest.approx(0.1984, abs=5e-5)  # defaults untouched
     assert dataclasses.replace(config) == config
+
+
+def test_shuffle_order_accepts_any_integer_seed() -> None:
+    """The multi-head page seeds it with seed * 1000 + clicks, past 2**32 for seeds above 4294967."""
+    big = ac.shuffle_order(8, 4_295_058 * 1000)
+    assert sorted(big) == list(range(8)) and big != tuple(range(8))
+    assert ac.shuffle_order(8, 2**32 + 3) == ac.shuffle_order(8, 3)
