@@ -18,6 +18,10 @@ New sessions are measured the same way (a new websocket and its first run), alte
     python -m benchmarks.compare --base /tmp/base --reruns 40
     python -m benchmarks.compare --base /tmp/base --n 12 --heads 2
     python -m benchmarks.compare --base /tmp/base --interaction word
+    python -m benchmarks.compare --base /tmp/base --base-option server.fileWatcherType=auto  # as each ships
+
+benchmarks.load starts every server with `--server.fileWatcherType=none`; a commit whose
+.streamlit/config.toml does not say so runs Streamlit's default file watcher when deployed.
 """
 
 from __future__ import annotations
@@ -123,12 +127,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--d-model", type=int, default=4)
     ap.add_argument("--heads", type=int, default=None)
     ap.add_argument("--interaction", choices=("seed", "word", "head"), default="seed", help="what a rerun changes")
+    ap.add_argument("--this-option", action="append", default=[], help="streamlit option KEY=VALUE for this checkout")
+    ap.add_argument("--base-option", action="append", default=[], help="streamlit option KEY=VALUE for the baseline")
     args = ap.parse_args(argv)
+    this_options = dict(o.split("=", 1) for o in args.this_option)
+    base_options = dict(o.split("=", 1) for o in args.base_option)
     base = common.params(args.n, args.d_model)
     if args.heads:
         base["n_heads"] = str(args.heads)
     names = ("this", "base")
-    with running("app.py") as this_server, running("app.py", cwd=args.base.resolve()) as base_server:
+    with (
+        running("app.py", this_options) as this_server,
+        running("app.py", base_options, cwd=args.base.resolve()) as base_server,
+    ):
         servers = {"this": this_server, "base": base_server}
         for s in servers.values():
             warm(s, base)

@@ -108,6 +108,17 @@ def start_server(script: str | Path, options: dict[str, str] | None = None, cwd:
     raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log}")
 
 
+@dataclass
+class External:
+    """A server this script did not start (a container, a load balancer): its port, and a pid for RSS."""
+
+    port: int
+    pid: int = 0
+
+    def rss(self) -> int:
+        return common.rss_bytes(self.pid) if self.pid else 0
+
+
 @contextlib.contextmanager
 def running(script: str | Path, options: dict[str, str] | None = None, cwd: Path = common.REPO) -> Iterator[Server]:
     server = start_server(script, options, cwd)
@@ -401,7 +412,7 @@ def run_load(
     return result
 
 
-def warm(server: Server, base: dict[str, str], page: str = "") -> None:
+def warm(server: Target, base: dict[str, str], page: str = "") -> None:
     """One session, two runs: imports, plotly templates and the cache are loaded before measuring."""
     s = Session(server.port, base, page)
     try:
@@ -427,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--option", action="append", default=[], help="server option KEY=VALUE, repeatable")
     ap.add_argument("--cwd", type=Path, default=common.REPO)
     ap.add_argument("--repeat", type=int, default=1, help="consecutive runs, each on a freshly started server")
+    ap.add_argument("--port", type=int, default=0, help="drive a server already listening on this local port")
+    ap.add_argument("--pid", type=int, default=0, help="with --port: the server's pid, for its RSS")
     args = ap.parse_args(argv)
     base = common.params(args.n, args.d_model)
     if args.heads:
@@ -434,7 +447,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     options = dict(o.split("=", 1) for o in args.option)
     for run in range(args.repeat):
         load_before = os.getloadavg()
-        with running(args.script, options, args.cwd) as server:
+        with contextlib.ExitStack() as stack:
+            server: Target = External(args.port, args.pid)
+            if not args.port:
+                server = stack.enter_context(running(args.script, options, args.cwd))
             warm(server, base, args.page)
             res = run_load(
                 server,
