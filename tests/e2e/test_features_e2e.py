@@ -78,7 +78,7 @@ def test_a_spanish_page_reads_in_spanish(app: App) -> None:
         assert phrase in text
     sidebar = page.locator("[data-testid='stSidebar']").inner_text()
     assert "Paso a paso" in sidebar and "Frase" in sidebar
-    assert page.locator("[data-testid='stPlotlyChart'] svg text", has_text="oculta").count() >= 1
+    assert page.locator("[data-testid='stPlotlyChart'] svg text", has_text="enmascarada").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
     shoot(app, "screenshot-multihead-es.png")
     app.assert_clean()
