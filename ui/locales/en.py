@@ -169,7 +169,7 @@ MESSAGES: dict[str, str] = {
     "multihead.order_none": "no positions, no mask",
     "multihead.order_causal": "no positions, causal mask",
     "multihead.order_positions": "positions: {scheme}",
-    "multihead.order_gap_caption": "A difference of about 10⁻¹⁶ is rounding: the rows are the same numbers. A visible difference means the order changed the result.",
+    "multihead.order_gap_caption": "A value of 0 (differences of about 10⁻¹⁶, rounding only) means the same numbers, moved with their words. A visible difference means the order changed the result.",
     "multihead.designed": "Heads designed by hand",
     "multihead.designed_explain": "Random weights give flat, structureless α. Trained heads often show clear patterns; two of them can be built by hand, without any training. Pick one:",
     "multihead.design.same": "Same word",

@@ -167,7 +167,7 @@ MESSAGES: dict[str, str] = {
     "multihead.order_none": "sin posiciones, sin máscara",
     "multihead.order_causal": "sin posiciones, con máscara causal",
     "multihead.order_positions": "posiciones: {scheme}",
-    "multihead.order_gap_caption": "Una diferencia de unos 10⁻¹⁶ es redondeo: las filas son los mismos números. Una diferencia visible significa que el orden ha cambiado el resultado.",
+    "multihead.order_gap_caption": "Un valor de 0 (diferencias de unos 10⁻¹⁶, solo redondeo) significa los mismos números, movidos con sus palabras. Una diferencia visible significa que el orden ha cambiado el resultado.",
     "multihead.designed": "Cabezas diseñadas a mano",
     "multihead.designed_explain": "Los pesos aleatorios dan matrices α planas, sin estructura. Las cabezas entrenadas suelen mostrar patrones claros; dos de ellos se pueden construir a mano, sin entrenamiento. Elige uno:",
     "multihead.design.same": "La misma palabra",
