@@ -42,13 +42,20 @@ def text_of(model: PretrainedModel, n: int) -> str:
     return " ".join(words[:lo])
 
 
-def timed(fn: Callable[[], Any], reps: int) -> list[float]:
+def timed(fn: Callable[[], Any], reps: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall times of `reps` calls after a warm-up; the process's CPU time of each goes into `cpu`.
+
+    On a shared, loaded machine the wall time mostly measures the queue for a core; the CPU time
+    (all threads of this process) is what the work itself costs.
+    """
     fn()  # warm-up
     out = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
         out.append(time.perf_counter() - t0)
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
     return out
 
 
@@ -67,8 +74,9 @@ def speed(model: PretrainedModel, ref: tuple[Any, Any] | None, reps: int) -> lis
     rows: list[list[object]] = []
     for n in (16, 64, 128):
         text = text_of(model, n)
-        t_np = timed(lambda text=text: run_model(model, text), reps)
-        row: list[object] = [n, f"{statistics.median(t_np) * 1e3:.1f}"]
+        c_np: list[float] = []
+        t_np = timed(lambda text=text: run_model(model, text), reps, c_np)
+        row: list[object] = [n, f"{statistics.median(t_np) * 1e3:.1f}", f"{statistics.median(c_np) * 1e3:.1f}"]
         if ref is not None:
             torch, bert = ref
             ids = torch.tensor([model.tokenizer.encode(text).ids])
@@ -78,10 +86,16 @@ def speed(model: PretrainedModel, ref: tuple[Any, Any] | None, reps: int) -> lis
                 with torch.no_grad():
                     bert(ids, attention_mask=mask, output_attentions=True, output_hidden_states=True)
 
-            t_pt = timed(forward, reps)
-            row += [f"{statistics.median(t_pt) * 1e3:.1f}", f"{statistics.median(t_np) / statistics.median(t_pt):.2f}"]
+            c_pt: list[float] = []
+            t_pt = timed(forward, reps, c_pt)
+            row += [
+                f"{statistics.median(t_pt) * 1e3:.1f}",
+                f"{statistics.median(c_pt) * 1e3:.1f}",
+                f"{statistics.median(t_np) / statistics.median(t_pt):.2f}",
+                f"{statistics.median(c_np) / statistics.median(c_pt):.2f}",
+            ]
         else:
-            row += ["(torch not installed)", ""]
+            row += ["(torch not installed)", "", "", ""]
         rows.append(row)
     return rows
 
@@ -144,7 +158,9 @@ def server_figures(reps: int) -> list[list[object]]:
         home.close()
     rows.insert(0, ["server RSS, idle app (home page run)", f"{idle / 2**20:.0f} MiB", ""])
     rows.insert(1, ["server RSS, after every trained view at 64 tokens", f"{loaded / 2**20:.0f} MiB", ""])
-    rows.insert(2, ["difference (model + random twin + caches)", f"{(loaded - idle) / 2**20:.0f} MiB", ""])
+    rows.insert(
+        2, ["difference (the model, cached runs and what the page imports)", f"{(loaded - idle) / 2**20:.0f} MiB", ""]
+    )
     return rows
 
 
@@ -177,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
             f"`python -m benchmarks.bench_pretrained --reps {args.reps}`"
             + (" --no-server" if args.no_server else "")
             + f". {common.machine()} Load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.",
-            f"**run_model**, median of {args.reps} runs (ms), numpy{torch_version} in the same process:",
-            common.table(["tokens", "numpy run_model", "torch BertModel", "numpy / torch"], speed_rows),
+            f"**run_model**, median of {args.reps} runs (ms, wall and process CPU time), numpy{torch_version} "
+            "in the same process, one after the other at each size:",
+            common.table(
+                ["tokens", "numpy wall", "numpy CPU", "torch wall", "torch CPU", "numpy/torch wall", "numpy/torch CPU"],
+                speed_rows,
+            ),
             f"**load_model** (config, safetensors, sha256, tokenizer): first load {first:.2f} s, later loads "
             f"{warm:.2f} s (median of 5; the file is then in the page cache).",
             "**Agreement with PyTorch's BERT** on the same checkpoint (max absolute difference over every "

@@ -66,10 +66,10 @@ def test_model_view_holds_every_heads_alpha(default_trace: ac.ModelTrace) -> Non
     tiles = decode(heat["z"])
     n, gap = 15, 1
     assert tiles.dtype == np.uint8 and tiles.shape == (6 * (n + gap) - gap, 12 * (n + gap) - gap)
-    # the tile of layer 4, head 2 is α·250, rounded; the gaps are 255 (white)
+    # the tile of layer 4, head 2 is α·240, rounded; the gaps are 246 (white)
     tile = tiles[3 * (n + gap) : 3 * (n + gap) + n, 1 * (n + gap) : 1 * (n + gap) + n]
-    np.testing.assert_array_equal(tile, np.rint(default_trace.layers[3].weights[1] * 250))
-    assert (tiles[n, :] == 255).all() and heat["zmin"] == 0 and heat["zmax"] == 255
+    np.testing.assert_array_equal(tile, np.rint(default_trace.layers[3].weights[1] * 240))
+    assert (tiles[n, :] == 246).all() and heat["zmin"] == 0 and heat["zmax"] == 246
     assert fig["layout"]["xaxis"]["ticktext"][1] == "H2" and fig["layout"]["yaxis"]["ticktext"][3] == "L4"
     frame = fig["layout"]["shapes"][0]  # the picked head is framed
     assert frame["x0"] < 1 * (n + gap) < frame["x1"] and frame["y0"] < 3 * (n + gap) < frame["y1"]

@@ -27,8 +27,10 @@ APP_MAX_TOKENS = 128  # the page's cap (the model's own is 512): tables and the 
 RANDOM_SEED = 0  # the randomly initialised twin's seed
 VIEWS = ("model", "head", "step", "patterns", "random")
 CACHE_ENTRIES = 16
-THUMB_LEVELS = 250  # model-view thumbnails travel as uint8 α·250: a quarter of float32's bytes
-GAP_LEVEL = 255  # the white gaps between thumbnails
+THUMB_LEVELS = 240  # model-view thumbnails travel as uint8 α·240: a quarter of float32's bytes
+# The white gaps between thumbnails. Not 255: plotly's JSON escapes "/" as \u002f (6 bytes), and
+# runs of 0xFF bytes are all "/" in base64; runs of 246 encode as "9vb2", which needs no escaping.
+GAP_LEVEL = 246
 LINE_BINS = 8  # head view: lines grouped by width, one trace per group
 CELL_TEXT_MAX = 10  # α heatmaps print their digits up to this many tokens (they share the width here)
 
@@ -42,9 +44,9 @@ def trained_model() -> ac.PretrainedModel:
     return ac.load_model()
 
 
-@st.cache_resource(show_spinner=False)
-def random_twin(model_path: str) -> ac.PretrainedModel:
-    """The model at `model_path` with randomly initialised layers (seed RANDOM_SEED), shared."""
+def random_twin() -> ac.PretrainedModel:
+    """The model with randomly initialised layers (seed RANDOM_SEED). Not kept: its ~40 MB of weights
+    are drawn again (~0.3 s) only when a new text's random run is not in the cache."""
     return ac.random_model(trained_model(), RANDOM_SEED)
 
 
@@ -62,7 +64,7 @@ def cached_patterns(text: str, random: bool = False) -> ac.HeadPatterns:
 # never serves another model's numbers.
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_run(text: str, random: bool, model_path: str) -> ac.ModelTrace:
-    model = random_twin(model_path) if random else trained_model()
+    model = random_twin() if random else trained_model()
     return ac.run_model(model, text, max_tokens=APP_MAX_TOKENS)
 
 
@@ -153,7 +155,7 @@ def model_view_figure(trace: ac.ModelTrace, layer: int, head: int, title: str) -
     """Every layer × head as a small α thumbnail (BertViz's model view), the picked one framed.
 
     One heatmap of tiles, not 72 subplots: a single trace builds and draws much faster. α travels
-    as uint8 (α·THUMB_LEVELS, rounded; the gaps between tiles are 255, drawn white): 72 thumbnails
+    as uint8 (α·THUMB_LEVELS, rounded; the gaps between tiles are GAP_LEVEL, drawn white): 72 thumbnails
     at 64 tokens weigh ~0.4 MB instead of 1.6 MB as float32. The colour range is fixed (0..1).
     """
     n_layers, n_heads, n = trace.n_layers, trace.n_heads, trace.n_tokens
