@@ -1,7 +1,7 @@
 """The trained model (attention_core.pretrained): speed, load time, server memory, page bytes, and a
 cross-check against PyTorch's BERT (transformers) where those are installed.
 
-    python -m benchmarks.bench_pretrained            # prints the tables and writes docs/benchmarks.md
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m benchmarks.bench_pretrained  # tables -> docs/benchmarks.md
     python -m benchmarks.bench_pretrained --no-server  # engine only (no streamlit server)
 
 torch and transformers are never runtime or test dependencies: without them the comparison rows
@@ -67,7 +67,17 @@ def torch_reference(model: PretrainedModel) -> tuple[Any, Any] | None:
     except ImportError:
         return None
     bert = BertModel.from_pretrained(str(model.path), attn_implementation="eager").eval()
+    torch.set_num_threads(blas_threads())  # the same number of threads as numpy's BLAS
     return torch, bert
+
+
+def blas_threads() -> int:
+    """The BLAS threads numpy was started with (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS), else every core."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
 
 
 def speed(model: PretrainedModel, ref: tuple[Any, Any] | None, reps: int) -> list[list[object]]:
@@ -194,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             + (" --no-server" if args.no_server else "")
             + f". {common.machine()} Load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.",
             f"**run_model**, median of {args.reps} runs (ms, wall and process CPU time), numpy{torch_version} "
-            "in the same process, one after the other at each size:",
+            f"in the same process, one after the other at each size; {blas_threads()} BLAS threads for both "
+            "(the Dockerfile runs one per replica):",
             common.table(
                 ["tokens", "numpy wall", "numpy CPU", "torch wall", "torch CPU", "numpy/torch wall", "numpy/torch CPU"],
                 speed_rows,
