@@ -51,33 +51,45 @@ _ERFC_COEFFS = (
 ERFC_Z_MAX = 6.0
 
 
-def _erfc_nonneg(z: FloatArray) -> FloatArray:
-    """erfc(z) for z >= 0, absolute error < 1e-10 (see _ERFC_COEFFS)."""
-    zc = np.minimum(z, ERFC_Z_MAX)
-    t = 1.0 / (1.0 + 0.5 * zc)
+def _erfc_nonneg(z: Floats) -> Floats:
+    """erfc(z) for z >= 0 in z's own precision: absolute error < 1e-10 in float64 (see _ERFC_COEFFS),
+    about 1e-7 in float32. In place where it can be: GELU runs it on every feed-forward unit."""
+    zc = np.minimum(z, ERFC_Z_MAX)  # a new array: z is left alone
+    t = np.multiply(zc, 0.5, dtype=zc.dtype)
+    t += 1.0
+    np.reciprocal(t, out=t)
     p = np.full_like(t, _ERFC_COEFFS[-1])
     for c in _ERFC_COEFFS[-2::-1]:  # Horner
-        p = p * t + c
-    out: FloatArray = t * np.exp(p - zc * zc)
-    return out
+        p *= t
+        p += c
+    zc *= zc
+    p -= zc
+    np.exp(p, out=p)
+    p *= t
+    return p
 
 
 def erf(x: npt.ArrayLike) -> FloatArray:
-    """The error function, vectorised (numpy has none), absolute error < 1e-10."""
+    """The error function, vectorised (numpy has none), in float64; absolute error < 1e-10."""
     a = np.asarray(x, dtype=np.float64)
     out: FloatArray = np.sign(a) * (1.0 - _erfc_nonneg(np.abs(a)))
     return out
 
 
-def gelu(x: npt.ArrayLike) -> FloatArray:
+def gelu(x: npt.ArrayLike) -> Floats:
     """BERT's exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)), not the tanh approximation.
 
     Written with erfc so that large negative x loses no digits: x/2·erfc(|x|/√2) for x < 0.
+    A float32 array is computed in float32 (as PyTorch does; twice as fast), anything else in float64.
     """
-    a = np.asarray(x, dtype=np.float64)
-    e = _erfc_nonneg(np.abs(a) * (1.0 / math.sqrt(2.0)))
-    out: FloatArray = 0.5 * a * np.where(a < 0, e, 2.0 - e)
-    return out
+    a = np.asarray(x)
+    if a.dtype != np.float32:
+        a = a.astype(np.float64)
+    e = _erfc_nonneg(np.abs(a) * a.dtype.type(1.0 / math.sqrt(2.0)))
+    np.subtract(2.0, e, out=e, where=a >= 0)  # 1 + erf(z) = 2 - erfc(z) for z >= 0
+    e *= a
+    e *= 0.5
+    return e
 
 
 def _readonly(a: npt.ArrayLike, dtype: Any = np.float64) -> npt.NDArray[Any]:

@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             + (" --no-server" if args.no_server else "")
             + f". {common.machine()} Load average before {load_before[0]:.2f}, after {load_after[0]:.2f}.",
             f"**run_model**, median of {args.reps} runs (ms, wall and process CPU time), numpy{torch_version} "
-            f"in the same process, one after the other at each size; {blas_threads()} BLAS threads for both "
+            f"in the same process, one after the other at each size; BLAS threads for both: {blas_threads()} "
             "(the Dockerfile runs one per replica):",
             common.table(
                 ["tokens", "numpy wall", "numpy CPU", "torch wall", "torch CPU", "numpy/torch wall", "numpy/torch CPU"],
