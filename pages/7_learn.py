@@ -112,6 +112,10 @@ b2.plotly_chart(after_fig, key="learn_after", config={"displaylogo": False})
 needed = ac.mean_needed_alpha(run.snapshots[-1].weights[head : head + 1], cfg.task)
 before = ac.mean_needed_alpha(run.snapshots[0].weights[head : head + 1], cfg.task)
 st.markdown(t("learn.pattern_numbers", before=f"{before:.2f}", after=f"{needed:.2f}", uniform=f"{1 / n:.2f}"))
+with st.expander(t("learn.table_before_after")):
+    for snap in (run.snapshots[0], run.snapshots[-1]):
+        st.markdown(f"**{t('learn.at_step', step=snap.step)}**")
+        show(frame(snap.weights[head], labels, labels), lang, key=f"learn_ba_table_{snap.step}")
 
 # ---------------------------------------------------------------- what W_Q and W_K learned
 st.subheader(t("learn.qk_title"))
@@ -168,10 +172,17 @@ if state["tr_cmp"]:
     st.plotly_chart(lv.comparison_curves(runs, t), key="learn_cmp_curves", config={"displaylogo": False})
     st.dataframe(pd.DataFrame([lv.summary_row(name, r, t) for name, r in runs]), hide_index=True, key="learn_cmp")
     cols = st.columns(len(runs))
+    finals = []
     for k, (col, (name, r)) in enumerate(zip(cols, runs, strict=True)):
         with col:
             best = lv.best_head(r)
             title = t("learn.cmp_head", run=name, head=best + 1, step=r.snapshots[-1].step)
+            finals.append((title, r.snapshots[-1].weights[best]))
             st.plotly_chart(lv.alpha_at(r, best, r.config.steps, t, title=title), key=f"learn_cmp_final_{k}",
                             config={"displaylogo": False})  # fmt: skip
+    with st.expander(t("learn.table_cmp")):
+        st.dataframe(lv.comparison_table(runs, t), key="learn_cmp_curves_table")
+        for k, (title, weights) in enumerate(finals):
+            st.markdown(f"**{md_escape(title, 200)}**")
+            show(frame(weights, labels, labels), lang, key=f"learn_cmp_alpha_{k}")
     st.button(t("learn.cmp_close"), key="cmp_close", on_click=_experiment, args=({"tr_cmp": ""},))

@@ -178,14 +178,27 @@ def test_experiments(default_run: ac.TrainingRun) -> None:
     assert accuracy < 0.5  # attention without positions cannot see order
     at.button(key="exp_scaled").click().run()
     assert not at.exception
-    table = at.dataframe[-1].value
+    table = _summary(at)
     assert len(table) == 2 and list(table.iloc[:, 0]) == ["Scaled by 1/√d_k", "Unscaled"]
+    losses = next(d.value for d in at.dataframe if list(d.value.columns) == ["Scaled by 1/√d_k", "Unscaled"])
+    unscaled = ac.train(ac.TrainConfig(task="previous_token", positional="none", scaled=False, snapshot_every=10))
+    assert losses["Unscaled"].iloc[-1] == pytest.approx(unscaled.losses[-1])  # the chart's numbers, as a table
     assert len(at.get("plotly_chart")) == 5 + 3  # comparison curves and each run's final α
     at.button(key="exp_heads").click().run()
-    table = at.dataframe[-1].value
+    table = _summary(at)
     assert list(table.iloc[:, 0]) == ["One head", "Two heads"]
     at.button(key="cmp_close").click().run()
     assert len(at.get("plotly_chart")) == 5
+
+
+def _summary(at: AppTest) -> Any:
+    return next(d.value for d in at.dataframe if "Run" in d.value.columns)
+
+
+def test_before_and_after_numbers_are_in_tables(default_page: AppTest, default_run: ac.TrainingRun) -> None:
+    shown = [d.value.to_numpy() for d in default_page.dataframe if d.value.shape == (8, 8)]
+    for snap in (default_run.snapshots[0], default_run.snapshots[-1]):
+        assert any(np.allclose(table, snap.weights[0], atol=1e-12) for table in shown), snap.step
 
 
 def test_moving_the_slider_does_not_train_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -262,6 +262,16 @@ def curves_table(run: ac.TrainingRun, t: Translate) -> pd.DataFrame:
     )
 
 
+def comparison_table(runs: Sequence[tuple[str, ac.TrainingRun]], t: Translate) -> pd.DataFrame:
+    """The comparison chart's numbers: each run's training loss at its snapshot steps."""
+    first = runs[0][1]
+    steps = [s.step for s in first.snapshots if s.step >= 1]
+    return pd.DataFrame(
+        {name: [float(r.losses[s - 1]) for s in steps] for name, r in runs},
+        index=pd.Index(steps, name=t("learn.step_axis")),
+    )
+
+
 def best_head(run: ac.TrainingRun) -> int:
     """The head whose final α puts the most weight on the keys the task needs (0-based)."""
     final = run.snapshots[-1].weights

@@ -425,6 +425,8 @@ MESSAGES: dict[str, str] = {
     "learn.step_axis": "Step",
     "learn.table_alpha": "α at step {step} as a table",
     "learn.table_curves": "Loss and accuracy as a table",
+    "learn.table_before_after": "Before and after as tables",
+    "learn.table_cmp": "The comparison's numbers as tables (training loss, final α)",
     "learn.at_step": "α at step {step}",
     "learn.before_after": "Before and after",
     "learn.pattern": "The outlined cells are the pattern the task needs: **{pattern}**.",

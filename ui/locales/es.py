@@ -423,6 +423,8 @@ MESSAGES: dict[str, str] = {
     "learn.step_axis": "Paso",
     "learn.table_alpha": "α en el paso {step} como tabla",
     "learn.table_curves": "Pérdida y exactitud como tabla",
+    "learn.table_before_after": "Antes y después como tablas",
+    "learn.table_cmp": "Los números de la comparación como tablas (pérdida de entrenamiento, α final)",
     "learn.at_step": "α en el paso {step}",
     "learn.before_after": "Antes y después",
     "learn.pattern": "Las celdas recuadradas son el patrón que la tarea necesita: **{pattern}**.",
