@@ -105,9 +105,11 @@ def test_step_view_tables_are_the_heads_numbers(model: ac.PretrainedModel, defau
     by_shape = {f.shape: f for f in frames}
     w_q, _, _ = model.layers[5].head_weights(11, 12)
     b_q, _, _ = model.layers[5].head_biases(11, 12)
-    # W_Q with its bias row, shown in the compact view (first 24 rows, 32 columns)
+    # W_Q in the compact view (first 24 rows, 32 columns), then the biases b_Q, b_K, b_V
     wq_table = frames[1]
-    np.testing.assert_allclose(wq_table.to_numpy(), np.vstack([w_q, b_q])[:24], atol=1e-12)
+    np.testing.assert_allclose(wq_table.to_numpy(), w_q[:24], atol=1e-12)
+    biases = next(f for f in frames if list(f.index) == ["b_Q", "b_K", "b_V"])
+    np.testing.assert_allclose(biases.to_numpy()[0], b_q, atol=1e-12)
     q_table = next(f for f in frames if list(f.columns[:2]) == ["q1", "q2"] and f.shape == (15, 32))
     np.testing.assert_allclose(q_table.to_numpy(), lt.q[11], atol=1e-12)
     word = frames[-2]  # token 11, "it": dot, logit, α, α·v1…

@@ -361,9 +361,11 @@ def view_step(f: Focus) -> None:
     weights = f.model.layers[f.layer].head_weights(h, f.model.n_heads)
     biases = f.model.layers[f.layer].head_biases(h, f.model.n_heads)
     dims = [f"d{i + 1}" for i in range(f.model.d_model)]
-    for name, w, b, prefix in zip(("W_Q", "W_K", "W_V"), weights, biases, ("q", "k", "v"), strict=True):
+    for name, w, prefix in zip(("W_Q", "W_K", "W_V"), weights, ("q", "k", "v"), strict=True):
         st.markdown(f"**{name}** · {w.shape[0]}×{w.shape[1]}")
-        show(frame(np.vstack([w, b[None, :]]), [*dims, "b"], prefix), lang, key=f"tm_w_{prefix}")
+        show(frame(w, dims, prefix), lang, key=f"tm_w_{prefix}")
+    st.markdown(f"**b_Q, b_K, b_V** · 3×{d_head}")
+    show(frame(np.vstack(biases), ["b_Q", "b_K", "b_V"], "j"), lang, key="tm_biases")
     st.caption(t("trained.step.bias"))
 
     st.subheader(t("trained.step.qkv"))

@@ -503,7 +503,7 @@ MESSAGES: dict[str, str] = {
     "trained.step.x": "The input X of layer {layer}",
     "trained.step.x_explain": "For layer 1 it is the embedding layer's output: the word-piece embedding plus a learned position embedding, then layer norm. For the other layers it is the previous layer's output. Large tables show their top-left corner.",
     "trained.step.w": "This head's W_Q, W_K and W_V",
-    "trained.step.bias": "The last row, b, is the head's learned bias, added after the product. The model's 384×384 projection holds all 12 heads side by side; these are this head's 32 columns.",
+    "trained.step.bias": "b_Q, b_K and b_V are the head's learned biases, added after the product (column j of each belongs to column j of its matrix). The model's 384×384 projections hold all 12 heads side by side; these are this head's 32 columns.",
     "trained.step.qkv": "Queries, keys and values",
     "trained.step.alpha": "Scores, scaling and softmax",
     "trained.step.logits": "q·k / √{d_head}: the scaled scores",

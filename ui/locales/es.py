@@ -501,7 +501,7 @@ MESSAGES: dict[str, str] = {
     "trained.step.x": "La entrada X de la capa {layer}",
     "trained.step.x_explain": "En la capa 1 es la salida de la capa de embeddings: el embedding del fragmento de palabra más un embedding de posición aprendido, seguido de una normalización de capa. En las demás capas es la salida de la capa anterior. Las tablas grandes muestran su esquina superior izquierda.",
     "trained.step.w": "Las matrices W_Q, W_K y W_V de esta cabeza",
-    "trained.step.bias": "La última fila, b, es el sesgo aprendido de la cabeza, que se suma después del producto. La proyección de 384×384 del modelo contiene las 12 cabezas una al lado de otra; estas son las 32 columnas de esta cabeza.",
+    "trained.step.bias": "b_Q, b_K y b_V son los sesgos aprendidos de la cabeza, que se suman después del producto (la columna j de cada uno corresponde a la columna j de su matriz). Las proyecciones de 384×384 del modelo contienen las 12 cabezas una al lado de otra; estas son las 32 columnas de esta cabeza.",
     "trained.step.qkv": "Consultas, claves y valores",
     "trained.step.alpha": "Puntuaciones, escalado y softmax",
     "trained.step.logits": "q·k / √{d_head}: las puntuaciones escaladas",
