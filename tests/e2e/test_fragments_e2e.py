@@ -53,7 +53,7 @@ def test_word_and_head_pickers_keep_the_link_right(app: App, fresh_app: App) -> 
     pick(app, "Word", "3. sat")
     page.wait_for_function("() => new URLSearchParams(location.search).get('word') === '3'")
     app.settle()
-    assert "alphas of sat" in page.locator("[data-testid='stMain']").inner_text()
+    assert "alphas of «sat»" in page.locator("[data-testid='stMain']").inner_text()
     pick(app, "Head shown in the steps", "Head 2")
     page.wait_for_function("() => new URLSearchParams(location.search).get('head') === '2'")
     app.settle()
@@ -82,6 +82,6 @@ def test_word_and_head_pickers_keep_the_link_right(app: App, fresh_app: App) -> 
     fresh_app.open(f"{parts.path}?{parts.query}")
     assert selected(fresh_app, "Word") == "3. sat"
     assert selected(fresh_app, "Head shown in the steps") == "Head 2"
-    assert "alphas of sat" in fresh_app.page.locator("[data-testid='stMain']").inner_text()
+    assert "alphas of «sat»" in fresh_app.page.locator("[data-testid='stMain']").inner_text()
     app.assert_clean()
     fresh_app.assert_clean()
