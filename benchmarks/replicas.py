@@ -42,6 +42,7 @@ from . import common
 from .load import HOST, Server, free_port, run_load, start_server, warm
 
 COOKIE = "stroute"
+FAILS_TO_MARK_DOWN = 2  # consecutive failed health checks (1 s apart, 3 s timeout each)
 
 
 def nginx_conf(folder: Path, listen: int, upstreams: Sequence[int], down: frozenset[int] = frozenset()) -> str:
@@ -110,6 +111,7 @@ class Cluster:
     replicas: list[Server]
     nginx: subprocess.Popen[bytes]
     down: set[int] = field(default_factory=set)
+    fails: dict[int, int] = field(default_factory=dict)  # consecutive failed health checks by port
     events: list[str] = field(default_factory=list)
     t0: float = field(default_factory=time.monotonic)
 
@@ -128,13 +130,18 @@ class Cluster:
         self.events.append(f"{time.monotonic() - self.t0:7.1f} s  {text}")
 
     def check_health(self) -> None:
-        """Poll /_stcore/health of every replica; mark the silent ones down (and back up) and reload nginx."""
+        """Poll /_stcore/health of every replica; mark the silent ones down (and back up) and reload nginx.
+
+        Down after FAILS_TO_MARK_DOWN failures in a row: a replica that is only busy (one slow
+        answer under a burst) stays in; a dead one is skipped by nginx's passive check meanwhile.
+        """
         changed = False
         for r in self.replicas:
             ok = healthy(r.url)
-            if not ok and r.port not in self.down:
+            self.fails[r.port] = 0 if ok else self.fails.get(r.port, 0) + 1
+            if self.fails[r.port] >= FAILS_TO_MARK_DOWN and r.port not in self.down:
                 self.down.add(r.port)
-                self.note(f"replica :{r.port} failed its health check: marked down, nginx reloaded")
+                self.note(f"replica :{r.port} failed {FAILS_TO_MARK_DOWN} health checks: marked down, nginx reloaded")
                 changed = True
             elif ok and r.port in self.down:
                 self.down.discard(r.port)
@@ -147,7 +154,7 @@ class Cluster:
 
 def healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3) as r:
             return bool(r.read().strip() == b"ok")
     except OSError:
         return False
@@ -220,8 +227,7 @@ def affinity(access_log: Path) -> dict[str, object]:
         except ValueError:
             continue
         cookie = (got + set_).replace('"', "").replace("-", "")
-        upstream = rest.rsplit(" ", 1)[-1]
-        final = upstream.split(",")[-1].strip()  # after a failed try, nginx lists every replica it tried
+        final = rest.rsplit(" ", 1)[-1]  # after a failed try nginx lists every replica it tried ("a, b"): the last
         if not cookie or final == "-":
             continue
         by_cookie[cookie].append(final)
