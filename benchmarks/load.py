@@ -39,7 +39,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from . import common
 
 HOST = "127.0.0.1"
-FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY,)
+FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 
 
 def free_port() -> int:

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import common
+from .compare import cpu_seconds
 from .load import HOST, Server, free_port, run_load, start_server, warm
 
 COOKIE = "stroute"
@@ -121,6 +122,17 @@ class Cluster:
 
     def rss(self) -> int:
         return sum(r.rss() for r in self.replicas if r.proc.poll() is None)
+
+    def nginx_cpu(self) -> float:
+        """CPU seconds used so far by nginx's master and worker processes."""
+        pids = [self.nginx.pid]
+        with contextlib.suppress(OSError):
+            pids += [int(c) for c in Path(f"/proc/{self.nginx.pid}/task/{self.nginx.pid}/children").read_text().split()]
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError, ValueError):
+                total += cpu_seconds(pid)
+        return total
 
     def write_conf(self) -> None:
         ports = [r.port for r in self.replicas]
@@ -298,6 +310,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             killer.start()
         c.t0 = time.monotonic()
         load_before = os.getloadavg()[0]
+        nginx_cpu_before = c.nginx_cpu()
         res = run_load(
             c,
             sessions=args.sessions,
@@ -316,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             **res.summary(),
             "load_avg_before": load_before,
             "load_avg_after": os.getloadavg()[0],
+            "nginx_cpu_s": c.nginx_cpu() - nginx_cpu_before,  # master + worker, over the whole load
         }
         print(json.dumps(summary, indent=1))
         print(json.dumps(affinity(c.folder / "access.log"), indent=1))
