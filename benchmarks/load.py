@@ -128,6 +128,26 @@ def running(script: str | Path, options: dict[str, str] | None = None, cwd: Path
         server.stop()
 
 
+def schedstat(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for a CPU), summed over the process's threads.
+
+    The second is the machine's contention as this process felt it (/proc/PID/task/TID/schedstat).
+    """
+    run = wait = 0
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError, ValueError):
+            fields = (task / "schedstat").read_text().split()
+            run += int(fields[0])
+            wait += int(fields[1])
+    return run / 1e9, wait / 1e9
+
+
+def target_pid(server: object) -> int:
+    """The server's pid, when the target has one (a Server or an External with --pid)."""
+    proc = getattr(server, "proc", None)
+    return int(getattr(proc, "pid", 0) or getattr(server, "pid", 0) or 0)
+
+
 @dataclass
 class RunResult:
     latency: float  # seconds from sending rerun_script to receiving script_finished
@@ -255,6 +275,8 @@ class LoadResult:
     rss_end: int = 0  # with every session still connected, after the load
     error_samples: list[str] = field(default_factory=list)
     reconnects: int = 0  # sessions that lost their websocket and opened a new one (reconnect=True)
+    server_cpu: float = float("nan")  # seconds the server's threads ran during the load
+    server_wait: float = float("nan")  # seconds they were runnable but waited for a CPU
 
     def summary(self) -> dict[str, float]:
         lat = self.latencies
@@ -269,6 +291,8 @@ class LoadResult:
             "reruns_per_s": (len(lat) + len(self.first_loads)) / self.elapsed if self.elapsed else 0.0,
             "errors": self.errors,
             "reconnects": self.reconnects,
+            "server_cpu_s": self.server_cpu,
+            "server_cpu_wait_s": self.server_wait,
             "exceptions": self.exceptions,
             "kib_per_rerun": common.median(self.bytes) / 1024 if self.bytes else float("nan"),
             "rss_idle_mib": self.rss_idle / 2**20,
@@ -393,6 +417,8 @@ def run_load(
                     result.reconnects += 1
 
     sessions_open: list[Session] = []
+    pid = target_pid(server)
+    sched0 = schedstat(pid) if pid else (float("nan"), float("nan"))
     mon = threading.Thread(target=monitor, daemon=True)
     mon.start()
     t0 = time.perf_counter()
@@ -402,6 +428,9 @@ def run_load(
     for t in threads:
         t.join(timeout=max(1.0, stop_at - time.monotonic() + 150))
     result.elapsed = time.perf_counter() - t0
+    if pid:
+        sched1 = schedstat(pid)
+        result.server_cpu, result.server_wait = sched1[0] - sched0[0], sched1[1] - sched0[1]
     result.rss_end = server.rss()
     stop.set()
     mon.join(timeout=2)
