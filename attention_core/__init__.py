@@ -60,7 +60,7 @@ from .pretrained import (
     random_model,
     run_model,
 )
-from .tokenizer import tokenize, unique_labels
+from .tokenizer import concat_labels, tokenize, unique_labels
 from .trace import AttentionTrace, compute, trace_from_matrices
 from .training import (
     TASKS,
@@ -121,6 +121,7 @@ __all__ = [
     "compute",
     "compute_block",
     "concat_heads",
+    "concat_labels",
     "designed_head",
     "encoder_layer",
     "entropy_by_dk",

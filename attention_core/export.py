@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from .arrays import FloatArray
 from .config import AttentionConfig
-from .tokenizer import unique_labels
+from .tokenizer import concat_labels, unique_labels
 from .trace import AttentionTrace
 
 # --- Matrices ------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def trace_matrix(trace: AttentionTrace, kind: str, head: int = 1) -> LabeledMatr
     h = head - 1
     words = tuple(unique_labels(trace.tokens))
     dims = _labels("d", trace.d_model)
-    concat_cols = tuple(f"h{i + 1}.z{j + 1}" for i in range(trace.n_heads) for j in range(trace.d_v))
+    concat_cols = concat_labels(trace.n_heads, trace.d_v)
     table: dict[str, tuple[FloatArray | None, tuple[str, ...], tuple[str, ...]]] = {
         "E": (trace.embeddings, words, dims),
         "P": (trace.positions, words, dims),

@@ -85,6 +85,11 @@ def _tokenize_unicode(sentence: str) -> list[str]:
     return tokens
 
 
+def concat_labels(n_heads: int, d_v: int) -> tuple[str, ...]:
+    """The columns of the heads' outputs side by side: h1.z1 … h1.z{d_v}, h2.z1 …, one per number."""
+    return tuple(f"h{i + 1}.z{j + 1}" for i in range(n_heads) for j in range(d_v))
+
+
 def unique_labels(tokens: Sequence[str]) -> list[str]:
     """Tokens made unique for row labels and axes: a repeated 'the' becomes 'the (2)'."""
     seen: dict[str, int] = {}

@@ -16,7 +16,8 @@ from .config import AttentionConfig
 from .embeddings import PositionalChoice, draw_embeddings, positional_encodings
 from .tokenizer import tokenize
 
-_ARRAY_FIELDS = (
+# Every array field of AttentionTrace (read-only, and what a pickle rebuilds); tests import this list.
+ARRAY_FIELDS = (
     "embeddings", "positions", "x", "w_q", "w_k", "w_v", "q", "k", "v",
     "scores", "logits", "weights", "head_outputs", "w_o", "output",
 )  # fmt: skip
@@ -56,7 +57,7 @@ class AttentionTrace:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", tuple(self.tokens))
-        for name in _ARRAY_FIELDS:
+        for name in ARRAY_FIELDS:
             value = getattr(self, name)
             if value is not None and (value.flags.writeable or value.dtype != np.float64):
                 object.__setattr__(self, name, _frozen(value))
@@ -99,7 +100,7 @@ class AttentionTrace:
             "temperature": self.temperature,
             "causal": self.causal,
         }
-        for name in _ARRAY_FIELDS:
+        for name in ARRAY_FIELDS:
             value = getattr(self, name)
             if value is None:
                 out[name] = None

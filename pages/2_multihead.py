@@ -60,7 +60,7 @@ def concat() -> None:
         show(frame(trace.output, rows, "z"), lang, key="mh_out1")
         return
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\,W_O")
-    concat_cols = [f"h{hh + 1}.z{j + 1}" for hh in range(trace.n_heads) for j in range(trace.d_v)]
+    concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
     show(frame(trace.concat, rows, concat_cols), lang, key="mh_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")

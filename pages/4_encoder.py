@@ -81,7 +81,7 @@ def _attention(layer: Layer, key: str) -> None:
     t, e, b = layer.ctrl.t, layer.enc, layer.block
     n_heads = e.attn_weights.shape[0]
     d_v = e.attn_concat.shape[1] // n_heads
-    concat_cols = [f"h{h + 1}.z{j + 1}" for h in range(n_heads) for j in range(d_v)]
+    concat_cols = list(ac.concat_labels(n_heads, d_v))
     st.caption(t("encoder.mha.post_same" if layer.post else "encoder.mha.pre_differs"))
     _table(layer, t("encoder.table.concat"), e.attn_concat, layer.rows, concat_cols, f"{key}_concat")
     _weights(layer, t("encoder.table.w_o"), b.w_o, concat_cols, "d", f"{key}_wo")

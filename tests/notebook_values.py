@@ -1,4 +1,4 @@
-"""The numbers the reference notebook prints (../shared/reference/seed_notebook.txt, seed 23,
+"""The numbers the reference notebook prints (tests/data/seed_notebook.txt, seed 23,
 np.set_printoptions(precision=4)): one copy, shared by the engine tests and the page tests."""
 
 WORDS = ("me", "gusta", "estudiar", "inteligencia", "artificial")

@@ -1,7 +1,7 @@
 """AppTest (streamlit.testing.v1) tests of the two pages, against the reference notebook and the engine.
 
 Two trusted references: the numbers the notebook prints (seed 23, 4 decimals), and
-`attention_core.compute()` for any other configuration. Issue 3, "Tests", lists what is checked.
+`attention_core.compute()` for any other configuration.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ DEFAULT = ac.AttentionConfig()
 ROUND4 = 5.01e-5  # a value printed with 4 decimals is within half a unit of the 4th decimal
 
 
-# --- the notebook's printed numbers (../shared/reference/seed_notebook.txt) --------------------
+# --- the notebook's printed numbers (tests/data/seed_notebook.txt) ------------------------------
 
 ALPHA, OUTPUT = ALPHAS, ATTENTION_SCORES  # In [178], In [180]
 WORDS = list(NOTEBOOK_WORDS)

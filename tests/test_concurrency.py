@@ -8,11 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from attention_core import AttentionConfig, AttentionTrace, compute
+from attention_core.trace import ARRAY_FIELDS
 
-ARRAY_FIELDS = (
-    "embeddings", "positions", "x", "w_q", "w_k", "w_v", "q", "k", "v",
-    "scores", "logits", "weights", "head_outputs", "w_o", "output",
-)  # fmt: skip
 SENTENCE = " ".join(f"w{i}" for i in range(24)) + " w0 w5 w7"  # with repeats
 
 

@@ -1,4 +1,4 @@
-"""The encoder block (issue 6): properties, an independent numpy reference, and the draw order."""
+"""The encoder block: properties, an independent numpy reference, and the draw order."""
 
 from __future__ import annotations
 
@@ -23,11 +23,12 @@ from attention_core import (
     layer_norm,
     tokenize,
 )
+from attention_core.trace import ARRAY_FIELDS
 
 SETTINGS = settings(max_examples=40, deadline=None)
 WORDS = ["me", "gusta", "estudiar", "inteligencia", "artificial", "el", "gato", "!"]
-TRACE_ARRAYS = ("embeddings", "positions", "x", "w_q", "w_k", "w_v", "q", "k", "v", "scores", "logits", "weights",
-                "head_outputs", "output")  # fmt: skip
+# A block draws W_O even for one head, where the attention trace's w_o is empty: compared apart.
+TRACE_ARRAYS = tuple(name for name in ARRAY_FIELDS if name != "w_o")
 
 
 # ---------------------------------------------------------------- strategies

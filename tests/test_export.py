@@ -258,3 +258,10 @@ def test_notebook_with_hand_edited_numbers() -> None:
     assert "rng" not in ns
     with pytest.raises(ValueError, match="same sentence"):
         notebook_json(AttentionConfig(), custom=custom)
+
+
+def test_concat_labels_name_each_heads_columns_in_order() -> None:
+    from attention_core import concat_labels
+
+    assert concat_labels(2, 3) == ("h1.z1", "h1.z2", "h1.z3", "h2.z1", "h2.z2", "h2.z3")
+    assert concat_labels(1, 1) == ("h1.z1",)

@@ -1,4 +1,4 @@
-"""Pages against the numbers of issue 10: the weight-scale control, the fixed α colour range,
+"""Pages against the teaching numbers: the weight-scale control, the fixed α colour range,
 the entropy ceiling, the √d_k study, the query-aligned view and the students' questions."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The engine against the reference notebook (../shared/reference/seed_notebook.txt).
+"""The engine against the reference notebook (its printed output: tests/data/seed_notebook.txt).
 
 Two trusted references: the numbers the notebook prints (seed 23, to the 4 decimals it
 shows), and an independent transcription of the notebook's own code as a function of the

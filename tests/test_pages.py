@@ -301,3 +301,13 @@ def test_encoder_step_is_in_the_link_and_survives_page_switches() -> None:
     # An unknown step name opens at the first step, without an exception.
     bad = open_app("pages/4_encoder.py", enc_step="<script>")
     assert bad.selectbox(key="enc_step").value == "x"
+
+
+def test_presenter_steps_are_bounded_by_the_list_of_steps() -> None:
+    from ui.steps import STEPS
+
+    last = open_app(None, present="true", step=str(len(STEPS)))
+    assert not last.warning and last.button(key="present_next").disabled
+    beyond = open_app(None, present="true", step=str(len(STEPS) + 1))
+    assert [w.value for w in beyond.warning if "step" in w.value]
+    assert [s.value for s in beyond.subheader] == [s.value for s in last.subheader]

@@ -1,6 +1,6 @@
 """ui/params.py: every URL value becomes a usable control value, and every fix is reported.
 
-The rules (issue 3, "Controls"): a missing value takes its default, a malformed one the default,
+The rules: a missing value takes its default, a malformed one the default,
 an out-of-range one the nearest allowed value, and never an exception.
 """
 

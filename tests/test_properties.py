@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 from typing import Any
@@ -27,11 +28,8 @@ from attention_core import (
     tokenize,
     trace_from_matrices,
 )
+from attention_core.trace import ARRAY_FIELDS
 
-ARRAY_FIELDS = (
-    "embeddings", "positions", "x", "w_q", "w_k", "w_v", "q", "k", "v",
-    "scores", "logits", "weights", "head_outputs", "w_o", "output",
-)  # fmt: skip
 VOCAB = ("me", "gusta", "estudiar", "inteligencia", "artificial", "the", "cat", "sat", "on", "mat", "ñandú", "日本")
 TOL = {"rtol": 0, "atol": 1e-12}
 
@@ -498,6 +496,13 @@ def test_limits_are_accepted() -> None:
 
 
 # --- read-only trace -----------------------------------------------------------------------
+
+
+def test_array_fields_names_every_array_of_a_trace() -> None:
+    """The list the tests (and the read-only and pickle code) iterate over misses no array."""
+    tr = compute(AttentionConfig(sentence="a b c", n_heads=2))
+    arrays = {f.name for f in dataclasses.fields(tr) if isinstance(getattr(tr, f.name), np.ndarray)}
+    assert arrays == set(ARRAY_FIELDS)
 
 
 def _assert_read_only(tr: AttentionTrace) -> None:

@@ -1,4 +1,4 @@
-"""The teaching views' numbers (issue 10): entropy ceilings under the mask, the √d_k study, the
+"""The teaching views' numbers: entropy ceilings under the mask, the √d_k study, the
 query-aligned view, the α spread, shuffled words and the hand-designed heads."""
 
 from __future__ import annotations

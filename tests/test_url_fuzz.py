@@ -1,6 +1,6 @@
 """Any link opens a working page: random values for every URL parameter, on every page, never raise.
 
-Bad input must give a message in words and a working page (DEVELOPERS.md); this throws text,
+Bad input must give a message in words and a working page, never a traceback; this throws text,
 numbers, huge values, markup and control characters at the controls' URL parsing, through the
 real pages under AppTest.
 """

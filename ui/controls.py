@@ -3,7 +3,7 @@
 The state lives in a non-widget session key (`_state`), is copied into each widget's key before
 the widget is drawn (widget state does not survive a page switch on its own) and copied back in
 the widget's on_change. Every run writes it to `st.query_params`, so the address bar is always a
-link that reopens the same view. See DESIGN.md, "Streamlit facts checked on 1.67".
+link that reopens the same view. docs/architecture.md, "State: session state and the URL", says why.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ TEMPERATURE_MAX = 100.0
 WEIGHT_SCALE_MIN = 0.01
 WEIGHT_SCALE_MAX = 5.0
 
+PRESENTER_STEP_MAX = 1000
+
 INT_FIELDS: dict[str, tuple[int, int]] = {
     "d_model": (ac.D_MODEL_MIN, ac.D_MODEL_MAX),
     "d_k": (ac.D_HEAD_MIN, ac.D_HEAD_MAX),
@@ -45,7 +47,9 @@ TRAINED_TEXT_MAX_CHARS = 2000
 VIEW_PARAMS: dict[str, tuple[Any, str, Any]] = {
     "head": (1, "int", (1, ac.N_HEADS_MAX)),  # head shown (1-based)
     "word": (1, "int", (1, ac.MAX_TOKENS)),  # word picked (1-based)
-    "step": (1, "int", (1, 12)),  # presenter mode: the step (or page section) on screen
+    # presenter mode: the step (or page section) on screen. Each presenter view has its own number of
+    # steps and clamps to it with a warning (ui.present.navigation); this bound only keeps the number sane.
+    "step": (1, "int", (1, PRESENTER_STEP_MAX)),
     "present": (False, "bool", None),  # presenter mode on
     "norm_first": (False, "bool", None),  # encoder block: Pre-LN instead of Post-LN
     "custom": (False, "bool", None),  # hand-edited numbers replace the seeded ones

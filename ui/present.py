@@ -25,7 +25,7 @@ PROJECTOR_CSS = """
 """
 
 
-def _go(state: dict[str, Any], to: int, total: int = len(STEPS)) -> None:
+def _go(state: dict[str, Any], to: int, total: int) -> None:
     state["step"] = min(max(to, 1), total)
 
 
@@ -48,7 +48,10 @@ def present_sections(ctrl: Controls, sections: Sequence[Callable[[], None]]) -> 
 def navigation(ctrl: Controls, total: int) -> int:
     """The projector style and the Previous / progress / Next / Exit bar; returns the 1-based step shown."""
     state, t = ctrl.state, ctrl.t
-    step = min(max(int(state["step"]), 1), total)
+    step = min(max(int(state["step"]), 1), total)  # the bound is this view's own number of steps
+    if step != state["step"]:
+        st.warning(t("fix.range", key="step", given=str(state["step"]), used=str(step)), icon=":material/warning:")
+        state["step"] = step
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     prev_col, mid, next_col, exit_col = st.columns([1, 3, 1, 1], vertical_alignment="center")
     with prev_col:

@@ -242,7 +242,7 @@ def step_output(v: View) -> None:
     st.markdown(f"**{t('step7.head_out')}**" + v.head_tag)
     show(array_table(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
-    concat_cols = [f"h{hh + 1}.z{j + 1}" for hh in range(trace.n_heads) for j in range(trace.d_v)]
+    concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
     show(array_table(trace.concat, v.rows, concat_cols), v.ctrl.lang, key="t_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
     show(array_table(trace.w_o, concat_cols, "d"), v.ctrl.lang, key="t_wo")

@@ -66,8 +66,8 @@ def _numbered(prefix: str, n: int) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _index(rows: tuple[str, ...]) -> pd.Index:
-    """The row index, built once per label list: a text Index costs ~0.3 ms, and a page draws ~15 tables
-    with the same rows. Sharing it is safe: a pandas Index is immutable."""
+    """The row index, built once per label list: a page draws many tables with the same rows, and a text
+    Index is not free to build (docs/benchmarks.md). Sharing it is safe: a pandas Index is immutable."""
     return pd.Index(list(rows))
 
 

@@ -33,6 +33,8 @@ SERVER_START_TIMEOUT = 60.0  # seconds; a cold start imports numpy, pandas and p
 # was measured at 40-80 s on one running several test suites and benchmarks at once.
 WAIT_TIMEOUT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1000}
+# Set by `python -m tests.e2e.screenshots`: only then do the tests write the README's docs/*.png.
+DOC_SCREENSHOTS_ENV = "ATTENTION_DOC_SCREENSHOTS"
 
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 APP_CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
@@ -320,3 +322,14 @@ def fresh_app(browser: Any, server: Server, journal: Journal) -> Iterator[App]:
         yield a
     finally:
         a.close()
+
+
+@pytest.fixture(scope="session")
+def doc_shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests save the pages they photograph: docs/ when taking the README's screenshots on
+    purpose (`python -m tests.e2e.screenshots`), else a temporary folder, so that a test run never
+    changes tracked files (another Chromium or font set gives other pixels)."""
+    if os.environ.get(DOC_SCREENSHOTS_ENV) == "1":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        return ROOT / "docs"
+    return tmp_path_factory.mktemp("screenshots")

@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest.py itself
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WIDTH = 1400
 START_HEIGHT = 5000
 MAX_HEIGHT = 16_000
@@ -74,7 +73,7 @@ def fit_to_content(app: App) -> int:
 
 
 @pytest.mark.parametrize("mode", MODES, ids=list(MODES))
-def test_deep_link_in_each_mode(app: App, mode: str) -> None:
+def test_deep_link_in_each_mode(app: App, mode: str, doc_shots: Path) -> None:
     path, shot, step, switch = MODES[mode]
     page = app.page
     page.set_viewport_size({"width": WIDTH, "height": START_HEIGHT})
@@ -93,8 +92,7 @@ def test_deep_link_in_each_mode(app: App, mode: str) -> None:
     height = fit_to_content(app)
     box = page.locator(CHART).first.bounding_box()
     assert box is not None and box["y"] + box["height"] <= height, "the diagram is outside the screenshot"
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / shot))
+    page.screenshot(path=str(doc_shots / shot))
     app.assert_clean()
 
 

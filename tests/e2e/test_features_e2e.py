@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WIDTH = 1400
 
 
@@ -22,7 +21,7 @@ def params(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
 
 
-def shoot(app: App, name: str, start_height: int = 5200) -> None:
+def shoot(app: App, doc_shots: Path, name: str, start_height: int = 5200) -> None:
     """A screenshot as tall as the page's content (Streamlit scrolls inside its own container)."""
     page = app.page
     content = page.evaluate(
@@ -33,11 +32,10 @@ def shoot(app: App, name: str, start_height: int = 5200) -> None:
         page.set_viewport_size({"width": WIDTH, "height": height})
         page.wait_for_timeout(400)
         app.settle()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / name))
+    page.screenshot(path=str(doc_shots / name))
 
 
-def test_presenter_mode_moves_with_the_arrow_keys_and_keeps_the_step_in_the_url(app: App) -> None:
+def test_presenter_mode_moves_with_the_arrow_keys_and_keeps_the_step_in_the_url(app: App, doc_shots: Path) -> None:
     page = app.page
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     app.open("/?present=1&step=4")
@@ -50,7 +48,7 @@ def test_presenter_mode_moves_with_the_arrow_keys_and_keeps_the_step_in_the_url(
     app.settle()
     assert page.locator("[data-testid='stHeading']").first.inner_text().startswith("5. The attention weights")
     assert page.locator("[data-testid='stPlotlyChart'] svg text", has_text="0.1984").count() >= 1
-    shoot(app, "screenshot-presenter.png", 1000)
+    shoot(app, doc_shots, "screenshot-presenter.png", 1000)
     page.set_viewport_size({"width": WIDTH, "height": 1000})
     for step in ("4", "3"):  # one key press per script run: a press during a run may be coalesced
         page.keyboard.press("ArrowLeft")
@@ -69,7 +67,7 @@ def test_a_presenter_link_opens_at_its_step(fresh_app: App) -> None:
     fresh_app.assert_clean()
 
 
-def test_a_spanish_page_reads_in_spanish(app: App) -> None:
+def test_a_spanish_page_reads_in_spanish(app: App, doc_shots: Path) -> None:
     page = app.page
     page.set_viewport_size({"width": WIDTH, "height": 5200})
     app.open("/multihead?lang=es&n_heads=2&causal=true&sentence=el+gato+se+sienta+en+la+alfombra")
@@ -80,7 +78,7 @@ def test_a_spanish_page_reads_in_spanish(app: App) -> None:
     assert "Paso a paso" in sidebar and "Frase" in sidebar
     assert page.locator("[data-testid='stPlotlyChart'] svg text", has_text="enmascarada").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
-    shoot(app, "screenshot-multihead-es.png")
+    shoot(app, doc_shots, "screenshot-multihead-es.png")
     app.assert_clean()
 
 
@@ -95,13 +93,13 @@ TOUR = {
 
 
 @pytest.mark.parametrize(("name", "path"), TOUR.items(), ids=list(TOUR))
-def test_tour_screenshot(app: App, name: str, path: str) -> None:
+def test_tour_screenshot(app: App, name: str, path: str, doc_shots: Path) -> None:
     page = app.page
     page.set_viewport_size({"width": WIDTH, "height": 5200})
     app.open(path)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stHeading']").count() >= 1
-    shoot(app, name)
+    shoot(app, doc_shots, name)
     app.assert_clean()
 
 

@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
 
 def params(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
@@ -69,7 +67,7 @@ def test_train_scrub_open_in_step_by_step_and_share(app: App, fresh_app: App) ->
     fresh_app.assert_clean()
 
 
-def test_learn_page_screenshots(app: App, tmp_path: Path) -> None:
+def test_learn_page_screenshots(app: App, tmp_path: Path, doc_shots: Path) -> None:
     """docs/screenshot-learn.png for the README tour (1400 px), and a 390 px look for phones."""
     page = app.page
     page.set_viewport_size({"width": 1400, "height": 5200})
@@ -78,8 +76,7 @@ def test_learn_page_screenshots(app: App, tmp_path: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": height})
     page.wait_for_timeout(400)
     app.settle()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "screenshot-learn.png"))
+    page.screenshot(path=str(doc_shots / "screenshot-learn.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(400)
     app.settle()

@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest.py itself
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WIDTH = 1400
 START_HEIGHT = 5200
 MAX_HEIGHT = 16_000  # a runaway layout should not produce a gigapixel PNG
@@ -32,7 +31,7 @@ SHOTS = {
 
 
 @pytest.mark.parametrize(("name", "path"), SHOTS.items(), ids=list(SHOTS))
-def test_screenshot(app: App, name: str, path: str) -> None:
+def test_screenshot(app: App, name: str, path: str, doc_shots: Path) -> None:
     page = app.page
     page.set_viewport_size({"width": WIDTH, "height": START_HEIGHT})
     app.open(path)
@@ -51,6 +50,5 @@ def test_screenshot(app: App, name: str, path: str) -> None:
     box = chart.bounding_box()
     assert box is not None and box["y"] + box["height"] <= height, "the heatmap is outside the screenshot"
     assert page.locator("[data-testid='stException']").count() == 0
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / name))
+    page.screenshot(path=str(doc_shots / name))
     app.assert_clean()

@@ -376,7 +376,7 @@ MESSAGES: dict[str, str] = {
     "export.notebook_help": "A Jupyter notebook in the reference notebook's style that recreates this configuration step by step in plain numpy, with the same numbers.",
     "export.zip": "All matrices (ZIP)",
     "export.zip_help": "One CSV file per matrix (per head where it applies), in one ZIP file.",
-    # "Learn the weights" page (issue 12)
+    # "Learn the weights" page
     "nav.learn": "Learn the weights",
     "learn.title": "Learn the weights",
     "learn.intro": (

@@ -374,7 +374,7 @@ MESSAGES: dict[str, str] = {
     "export.notebook_help": "Un cuaderno de Jupyter al estilo del cuaderno de referencia que recrea esta configuración paso a paso con numpy, con los mismos números.",
     "export.zip": "Todas las matrices (ZIP)",
     "export.zip_help": "Un archivo CSV por matriz (por cabeza cuando corresponde), en un único ZIP.",
-    # página «Aprender los pesos» (issue 12)
+    # página «Aprender los pesos»
     "nav.learn": "Aprender los pesos",
     "learn.title": "Aprender los pesos",
     "learn.intro": (
