@@ -141,17 +141,23 @@ def multi_head_attention(
     output = concat(head outputs) @ w_o, or the concatenation itself when w_o is None.
     """
     xa = np.asarray(x, dtype=np.float64)
-    q, k, v = (project_heads(xa, _stacked(w)) for w in (w_q, w_k, w_v))  # (h, n, d_k), (h, n, d_k), (h, n, d_v)
+    q, k, v = (
+        project_heads(xa, stack_heads(w, name)) for w, name in ((w_q, "w_q"), (w_k, "w_k"), (w_v, "w_v"))
+    )  # (h, n, d_k), (h, n, d_k), (h, n, d_v)
     heads, weights = attention(q, k, v, scale=scale, causal=causal, temperature=temperature)
     concat = concat_heads(heads)  # (n, h·d_v)
     output = concat if w_o is None else concat @ np.asarray(w_o, dtype=np.float64)
     return output, weights
 
 
-def _stacked(w: npt.ArrayLike) -> FloatArray:
-    """Per-head weights as (h, d_model, d); a 2-D matrix is one head."""
+def stack_heads(w: npt.ArrayLike, name: str = "w") -> FloatArray:
+    """Per-head weights as (h, d_model, d): a 2-D matrix is one head; other shapes are refused."""
     a = np.asarray(w, dtype=np.float64)
-    return a[None] if a.ndim == 2 else a
+    if a.ndim == 2:
+        return a[None]
+    if a.ndim != 3:
+        raise ValueError(f"{name} must have shape (h, d_model, d) or (d_model, d), got {a.shape}")
+    return a
 
 
 def row_entropy(weights: npt.ArrayLike) -> FloatArray:

@@ -20,7 +20,7 @@ def _check_int(name: str, value: object, lo: int, hi: int) -> None:
         raise ValueError(f"{name} must be in {lo}..{hi}, got {value}")
 
 
-def _check_positive(name: str, value: object) -> None:
+def check_positive(name: str, value: object) -> None:
     """Raise unless `value` is a finite real number > 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
@@ -71,8 +71,8 @@ class AttentionConfig:
         for flag in ("scaled", "causal"):
             if not isinstance(getattr(self, flag), bool):
                 raise TypeError(f"{flag} must be True or False, got {getattr(self, flag)!r}")
-        _check_positive("temperature", self.temperature)
-        _check_positive("weight_scale", self.weight_scale)
+        check_positive("temperature", self.temperature)
+        check_positive("weight_scale", self.weight_scale)
 
     @property
     def tokens(self) -> list[str]:

@@ -7,51 +7,20 @@ scale and shift); `compute_block` runs it on the notebook's own numbers.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import FloatArray
-from .attention import multi_head_attention
-from .config import AttentionConfig
+from .arrays import FloatArray, ReadOnlyArrays
+from .attention import multi_head_attention, stack_heads
+from .config import AttentionConfig, check_positive
 from .trace import AttentionTrace, compute_with_rng
 
 
-def _frozen(a: npt.ArrayLike) -> FloatArray:
-    """A read-only float64 copy that shares nothing writable with the caller."""
-    out = np.array(a, dtype=np.float64)
-    out.flags.writeable = False
-    return out
-
-
-class _ReadOnlyArrays:
-    """Mixin for frozen dataclasses: every ndarray field is a read-only float64 array.
-
-    Rebuilding through the constructor on unpickling keeps a copy (e.g. from
-    `st.cache_data`) read-only too; numpy's own pickles come back writeable.
-    """
-
-    def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and (value.flags.writeable or value.dtype != np.float64):
-                object.__setattr__(self, f.name, _frozen(value))
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
-        return (_rebuild, (type(self), fields))
-
-
-def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:
-    return cls(**fields)
-
-
 @dataclass(frozen=True, eq=False)
-class LayerNormTrace(_ReadOnlyArrays):
+class LayerNormTrace(ReadOnlyArrays):
     """One layer norm, row by row: output = (input - mean) / sqrt(var + eps), times gamma plus beta when learned."""
 
     input: FloatArray  # (n, d_model)
@@ -106,7 +75,7 @@ def layer_norm(
 
 
 @dataclass(frozen=True, eq=False)
-class EncoderTrace(_ReadOnlyArrays):
+class EncoderTrace(ReadOnlyArrays):
     """Every intermediate of one encoder layer. Arrays are read-only.
 
     Post-LN (`norm_first=False`, Vaswani et al. 2017):
@@ -150,15 +119,6 @@ class EncoderTrace(_ReadOnlyArrays):
         return int(self.ffn_hidden.shape[1])
 
 
-def _as_heads(name: str, w: FloatArray) -> FloatArray:
-    """Accept (d_model, d) for one head or (h, d_model, d)."""
-    if w.ndim == 2:
-        return w[None]
-    if w.ndim != 3:
-        raise ValueError(f"{name} must have shape (h, d_model, d) or (d_model, d), got {w.shape}")
-    return w
-
-
 def _check_shape(name: str, a: FloatArray, shape: tuple[int, ...]) -> None:
     if a.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {a.shape}")
@@ -189,9 +149,9 @@ def encoder_layer(
     unscaled form. The inputs are never mutated.
     """
     xa = np.array(x, dtype=np.float64)
-    wq = _as_heads("w_q", np.array(w_q, dtype=np.float64))
-    wk = _as_heads("w_k", np.array(w_k, dtype=np.float64))
-    wv = _as_heads("w_v", np.array(w_v, dtype=np.float64))
+    wq, wk, wv = (
+        stack_heads(np.array(w, dtype=np.float64), name) for w, name in ((w_q, "w_q"), (w_k, "w_k"), (w_v, "w_v"))
+    )
     wo, w1, b1, w2, b2 = (np.array(a, dtype=np.float64) for a in (w_o, w_1, b_1, w_2, b_2))
     if xa.ndim != 2 or xa.shape[0] == 0:
         raise ValueError(f"x must have shape (n, d_model) with n >= 1, got {xa.shape}")
@@ -210,8 +170,7 @@ def encoder_layer(
     _check_shape("b_2", b2, (d_model,))
     if not (math.isfinite(eps) and eps >= 0):
         raise ValueError(f"eps must be a finite number >= 0, got {eps}")
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
+    check_positive("temperature", temperature)
     s = 1.0 / math.sqrt(d_k) if scale is None else float(scale)
 
     # Sub-layer 1: multi-head self-attention, then the first residual.
@@ -265,7 +224,7 @@ def encoder_layer(
 
 
 @dataclass(frozen=True, eq=False)
-class BlockTrace(_ReadOnlyArrays):
+class BlockTrace(ReadOnlyArrays):
     """The notebook's attention (`attention`, exactly `compute()`'s) continued through one encoder layer.
 
     In Pre-LN mode the layer's attention runs on LN(x), so `encoder.attn_weights` differs

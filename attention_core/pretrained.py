@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import FloatArray
+from .arrays import FloatArray, ReadOnlyArrays
 from .attention import attention_parts, concat_heads, project_heads, row_entropy
-from .encoder import LayerNormTrace, _ReadOnlyArrays, layer_norm
+from .encoder import LayerNormTrace, layer_norm
 
 Floats = npt.NDArray[np.floating[Any]]  # float32 (weights, stored trace arrays) or float64
 
@@ -646,7 +646,7 @@ def run_model(model: PretrainedModel, text: str, *, max_tokens: int | None = Non
 
 
 @dataclass(frozen=True, eq=False)
-class HeadStep(_ReadOnlyArrays):
+class HeadStep(ReadOnlyArrays):
     """One query token through one head: dots q_i·k_j, logits (scaled), α, the terms α_j v_j and their sum."""
 
     dots: FloatArray  # (n,) q_i · k_j
@@ -666,7 +666,7 @@ def head_step(trace: ModelTrace, layer: int, head: int, token: int) -> HeadStep:
 
 
 @dataclass(frozen=True, eq=False)
-class HeadPatterns(_ReadOnlyArrays):
+class HeadPatterns(ReadOnlyArrays):
     """Scores of simple attention patterns for every head (Clark et al. 2019, "What Does BERT Look At?").
 
     Each score is a mean over the query tokens, in 0..1:

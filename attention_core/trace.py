@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +9,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import FloatArray
-from .attention import concat_heads, masked_logits, project_heads, softmax
-from .config import AttentionConfig
+from .arrays import FloatArray, ReadOnlyArrays
+from .attention import concat_heads, masked_logits, project_heads, softmax, stack_heads
+from .config import AttentionConfig, check_positive
 from .embeddings import PositionalChoice, draw_embeddings, positional_encodings
 from .tokenizer import tokenize
 
@@ -23,15 +22,8 @@ ARRAY_FIELDS = (
 )  # fmt: skip
 
 
-def _frozen(a: npt.ArrayLike) -> FloatArray:
-    """A read-only float64 array that shares nothing writable with the caller."""
-    out = np.array(a, dtype=np.float64)
-    out.flags.writeable = False
-    return out
-
-
 @dataclass(frozen=True, eq=False)
-class AttentionTrace:
+class AttentionTrace(ReadOnlyArrays):
     """Every step of the notebook's computation, for all heads. Arrays are read-only."""
 
     tokens: tuple[str, ...]
@@ -57,14 +49,7 @@ class AttentionTrace:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", tuple(self.tokens))
-        for name in ARRAY_FIELDS:
-            value = getattr(self, name)
-            if value is not None and (value.flags.writeable or value.dtype != np.float64):
-                object.__setattr__(self, name, _frozen(value))
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Rebuild through the constructor so an unpickled copy (st.cache_data) is read-only too.
-        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}))
+        super().__post_init__()  # every array read-only, also in an unpickled copy
 
     @property
     def n_tokens(self) -> int:
@@ -116,10 +101,6 @@ def _nan_to_none(value: Any) -> Any:
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def _rebuild(cls: type[AttentionTrace], fields: dict[str, Any]) -> AttentionTrace:
-    return cls(**fields)
-
-
 def split_heads(w: FloatArray, n_heads: int) -> FloatArray:
     """(d_model, h·d) -> (h, d_model, d): head i takes the i-th block of consecutive columns."""
     d_model, hd = w.shape
@@ -160,7 +141,7 @@ def trace_from_matrices(
     e = np.array(embeddings, dtype=np.float64)
     p = np.array(positions, dtype=np.float64)
     wq, wk, wv = (np.array(w, dtype=np.float64) for w in (w_q, w_k, w_v))
-    wq, wk, wv = (w[None] if w.ndim == 2 else w for w in (wq, wk, wv))
+    wq, wk, wv = (stack_heads(w, name) for w, name in ((wq, "w_q"), (wk, "w_k"), (wv, "w_v")))
     n = len(tokens)
     _check_shapes(n, e, p, wq, wk, wv)
     h, d_model, _ = wq.shape
@@ -168,8 +149,7 @@ def trace_from_matrices(
     wo = None if w_o is None else np.array(w_o, dtype=np.float64)
     if h > 1 and (wo is None or wo.shape != (h * d_v, d_model)):
         raise ValueError(f"w_o must have shape ({h * d_v}, {d_model}) when there are {h} heads")
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
+    check_positive("temperature", temperature)
     return _build_trace(
         tokens, e, p, wq, wk, wv, wo,
         scaled=scaled, causal=causal, temperature=temperature, positional_used=positional_used,

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import limits
-from .arrays import FloatArray
+from .arrays import FloatArray, frozen_array
 from .attention import attention
 from .embeddings import PositionalChoice, positional_encodings
 from .trace import AttentionTrace, trace_from_matrices
@@ -149,12 +149,6 @@ def targets_for(task: str, tokens: IntArray) -> IntArray:
 def token_labels(tokens: npt.ArrayLike) -> list[str]:
     """How a token id is written on screen and in the probe sentence: its number."""
     return [str(int(t)) for t in np.asarray(tokens).ravel()]
-
-
-def _frozen(a: npt.ArrayLike) -> FloatArray:
-    out = np.array(a, dtype=np.float64)
-    out.flags.writeable = False
-    return out
 
 
 def init_params(cfg: TrainConfig) -> Params:
@@ -336,7 +330,7 @@ def probe_tokens(cfg: TrainConfig) -> IntArray:
 
 def _snapshot(step: int, params: Params, probe: IntArray, cfg: TrainConfig) -> Snapshot:
     alpha = _forward(params, probe[None], cfg).alpha[0]  # (h, n, n)
-    return Snapshot(step, _frozen(alpha), {k: _frozen(v) for k, v in params.items()})
+    return Snapshot(step, frozen_array(alpha), {k: frozen_array(v) for k, v in params.items()})
 
 
 def train(cfg: TrainConfig, progress: Callable[[int, int], None] | None = None) -> TrainingRun:
@@ -373,8 +367,8 @@ def train(cfg: TrainConfig, progress: Callable[[int, int], None] | None = None) 
     probe.flags.writeable = False
     return TrainingRun(
         config=cfg,
-        losses=_frozen(losses),
-        accuracies=_frozen(accuracies),
+        losses=frozen_array(losses),
+        accuracies=frozen_array(accuracies),
         eval_accuracy=accuracy(params, held_out_tokens(cfg), cfg),
         probe=probe,
         snapshots=tuple(snapshots),
