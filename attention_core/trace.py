@@ -103,8 +103,8 @@ def _nan_to_none(value: Any) -> Any:
 
 def split_heads(w: FloatArray, n_heads: int) -> FloatArray:
     """(d_model, h·d) -> (h, d_model, d): head i takes the i-th block of consecutive columns."""
-    d_model, hd = w.shape
-    return w.reshape(d_model, n_heads, hd // n_heads).transpose(1, 0, 2)
+    d_model, all_heads_width = w.shape
+    return w.reshape(d_model, n_heads, all_heads_width // n_heads).transpose(1, 0, 2)
 
 
 def draw_weights(

@@ -233,7 +233,7 @@ def draw_step(layer: Layer, step: str, where: str) -> None:
     DRAW[step](layer, f"enc_{where}_{step}")
 
 
-def _go(offset: int, steps: tuple[str, ...]) -> None:
+def _move_enc_step(offset: int, steps: tuple[str, ...]) -> None:
     current = st.session_state.get("enc_step", steps[0])
     i = steps.index(current) if current in steps else 0
     st.session_state["enc_step"] = steps[min(max(i + offset, 0), len(steps) - 1)]
@@ -267,7 +267,14 @@ def picker(layer: Layer) -> str:
     i = steps.index(st.session_state["enc_step"])
     prev_col, pick_col, next_col = st.columns([2, 5, 2], vertical_alignment="bottom")
     with prev_col:
-        st.button(t("encoder.prev"), key="enc_prev", on_click=_go, args=(-1, steps), disabled=i == 0, width="stretch")
+        st.button(
+            t("encoder.prev"),
+            key="enc_prev",
+            on_click=_move_enc_step,
+            args=(-1, steps),
+            disabled=i == 0,
+            width="stretch",
+        )
     with pick_col:
         step = st.selectbox(
             t("encoder.pick"), options=list(steps), format_func=lambda s: step_title(layer, s), key="enc_step"
@@ -276,7 +283,7 @@ def picker(layer: Layer) -> str:
         st.button(
             t("encoder.next"),
             key="enc_next",
-            on_click=_go,
+            on_click=_move_enc_step,
             args=(1, steps),
             disabled=i == len(steps) - 1,
             width="stretch",

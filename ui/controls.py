@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 import attention_core as ac
 
-from . import params as P
+from . import params
 from .edits import Edit, active_edits, decode_edits, describe_edit, encode_edits, matrix_shapes, split_edits
 from .i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_locale, translate, translate_plural
 from .text import md_escape
@@ -67,13 +67,13 @@ class Controls:
 def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """The state a new session starts from: the URL's values, validated, and what had to be fixed."""
     raw = {k: st.query_params.get(k, "") for k in st.query_params}
-    values, fixes = P.parse_config_params(raw)
-    view, view_fixes = P.parse_view_params(raw)
+    values, fixes = params.parse_config_params(raw)
+    view, view_fixes = params.parse_view_params(raw)
     values.update(view)
     fixes += view_fixes
     lang = str(raw.get("lang", "")).strip().lower()
     if lang and lang not in LANGUAGES:
-        fixes.append(P.Fix("lang", raw["lang"], "", "unknown"))
+        fixes.append(params.Fix("lang", raw["lang"], "", "unknown"))
         lang = ""
     values["lang"] = lang or language_from_locale(_browser_locale())
     notices = [_fix_notice(f) for f in fixes]
@@ -87,7 +87,7 @@ def _browser_locale() -> str | None:
         return None
 
 
-def _fix_notice(fix: P.Fix) -> tuple[str, dict[str, Any]]:
+def _fix_notice(fix: params.Fix) -> tuple[str, dict[str, Any]]:
     values = {"key": fix.key, "given": md_escape(fix.given), "used": md_escape(fix.used)}
     return f"fix.{fix.problem}", values
 
@@ -95,13 +95,13 @@ def _fix_notice(fix: P.Fix) -> tuple[str, dict[str, Any]]:
 def _sync(key: str) -> None:
     """on_change: copy a widget's value into the state."""
     state: dict[str, Any] = st.session_state[STATE]
-    if key in P.CONFIG_KEYS:
+    if key in params.CONFIG_KEYS:
         state["learned"] = False  # the trained weights fit only the trained model's config
     if key == "sentence":
-        value, fix = P.parse_sentence(str(st.session_state[key]))
+        value, fix = params.parse_sentence(str(st.session_state[key]))
         if fix is not None:
             if fix.problem == "empty":  # keep the last valid sentence rather than the default, and say so
-                fix = P.Fix(fix.key, fix.given, state[key], fix.problem)
+                fix = params.Fix(fix.key, fix.given, state[key], fix.problem)
             st.session_state[NOTICES].append(_fix_notice(fix))
             if fix.problem == "empty":
                 return
@@ -209,8 +209,8 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
             "temperature",
             st.number_input,
             t("controls.temperature"),
-            min_value=P.TEMPERATURE_MIN,
-            max_value=P.TEMPERATURE_MAX,
+            min_value=params.TEMPERATURE_MIN,
+            max_value=params.TEMPERATURE_MAX,
             step=0.1,
             format="%.2f",
             help=t("controls.temperature_help"),
@@ -219,8 +219,8 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
         "weight_scale",
         st.number_input,
         t("controls.weight_scale"),
-        min_value=P.WEIGHT_SCALE_MIN,
-        max_value=P.WEIGHT_SCALE_MAX,
+        min_value=params.WEIGHT_SCALE_MIN,
+        max_value=params.WEIGHT_SCALE_MAX,
         step=0.1,
         format="%.2f",
         help=t("controls.weight_scale_help"),
@@ -250,7 +250,7 @@ def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> An
 
 
 def _draw_int(key: str, label: str, help_text: str) -> Any:
-    lo, hi = P.INT_FIELDS[key]
+    lo, hi = params.INT_FIELDS[key]
     return _draw(key, st.number_input, label, min_value=lo, max_value=hi, step=1, help=help_text)
 
 
@@ -270,8 +270,8 @@ def _language_picker(state: dict[str, Any]) -> None:
 def _reset(state: dict[str, Any]) -> None:
     lang = state["lang"]
     state.clear()
-    state.update({k: getattr(P.DEFAULTS, k) for k in P.CONFIG_KEYS})
-    state.update({k: default for k, (default, _, _) in P.VIEW_PARAMS.items()})
+    state.update({k: getattr(params.DEFAULTS, k) for k in params.CONFIG_KEYS})
+    state.update({k: default for k, (default, _, _) in params.VIEW_PARAMS.items()})
     state["lang"] = lang
 
 
@@ -285,19 +285,19 @@ def _show_notices(lang: str) -> None:
 def _config_from_state(state: dict[str, Any], lang: str) -> ac.AttentionConfig:
     """The engine config; if the state is somehow invalid, say so and fall back to the defaults."""
     try:
-        return ac.AttentionConfig(**{k: state[k] for k in P.CONFIG_KEYS})
+        return ac.AttentionConfig(**{k: state[k] for k in params.CONFIG_KEYS})
     except (ValueError, TypeError) as err:
         st.error(translate(lang, "error.config", message=md_escape(str(err), 200)))
-        state.update({k: getattr(P.DEFAULTS, k) for k in P.CONFIG_KEYS})
-        return P.DEFAULTS
+        state.update({k: getattr(params.DEFAULTS, k) for k in params.CONFIG_KEYS})
+        return params.DEFAULTS
 
 
 def url_params(state: dict[str, Any]) -> dict[str, str]:
     """The query parameters that reopen this view: every config key, other keys when not default."""
-    out = {k: P.format_param(state[k]) for k in P.CONFIG_KEYS}
-    for key, (default, _, _) in P.VIEW_PARAMS.items():
+    out = {k: params.format_param(state[k]) for k in params.CONFIG_KEYS}
+    for key, (default, _, _) in params.VIEW_PARAMS.items():
         if key in state and state[key] != default:
-            out[key] = P.format_param(state[key])
+            out[key] = params.format_param(state[key])
     out["lang"] = state["lang"]
     return out
 

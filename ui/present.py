@@ -25,7 +25,7 @@ PROJECTOR_CSS = """
 """
 
 
-def _go(state: dict[str, Any], to: int, total: int) -> None:
+def _go_to_step(state: dict[str, Any], to: int, total: int) -> None:
     state["step"] = min(max(to, 1), total)
 
 
@@ -57,7 +57,7 @@ def navigation(ctrl: Controls, total: int) -> int:
     with prev_col:
         st.button(
             t("present.prev"),
-            on_click=_go,
+            on_click=_go_to_step,
             args=(state, step - 1, total),
             disabled=step == 1,
             shortcut="Left",
@@ -69,7 +69,7 @@ def navigation(ctrl: Controls, total: int) -> int:
     with next_col:
         st.button(
             t("present.next"),
-            on_click=_go,
+            on_click=_go_to_step,
             args=(state, step + 1, total),
             disabled=step == total,
             shortcut="Right",

@@ -39,56 +39,59 @@ class View:
         return self.ctrl.t("head.tag", head=self.head + 1) if self.trace.n_heads > 1 else ""
 
 
-def _header(v: View, number: int, key: str) -> None:
-    tag = v.head_tag if number >= 3 else ""  # tokens, embeddings and positions are shared by all heads
-    st.subheader(f"{number}. {v.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
+def _header(view: View, number: int, key: str) -> None:
+    tag = view.head_tag if number >= 3 else ""  # tokens, embeddings and positions are shared by all heads
+    st.subheader(f"{number}. {view.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
     st.markdown(
-        v.ctrl.t(
+        view.ctrl.t(
             key + ".explain",
-            d_model=v.trace.d_model,
-            d_k=v.trace.d_k,
-            d_v=v.trace.d_v,
-            seed=v.ctrl.config.seed,
-            n=v.trace.n_tokens,
-            h=v.trace.n_heads,
-            weight_scale=v.ctrl.num(v.ctrl.config.weight_scale, None),
+            d_model=view.trace.d_model,
+            d_k=view.trace.d_k,
+            d_v=view.trace.d_v,
+            seed=view.ctrl.config.seed,
+            n=view.trace.n_tokens,
+            h=view.trace.n_heads,
+            weight_scale=view.ctrl.num(view.ctrl.config.weight_scale, None),
         )
     )
 
 
-def step_tokens(v: View) -> None:
-    _header(v, 1, "step1")
+def step_tokens(view: View) -> None:
+    _header(view, 1, "step1")
     st.markdown(
-        " · ".join(f"**{md_escape(tok, 40)}**" for tok in v.trace.tokens[:64]) + (" …" if v.trace.n_tokens > 64 else "")
+        " · ".join(f"**{md_escape(tok, 40)}**" for tok in view.trace.tokens[:64])
+        + (" …" if view.trace.n_tokens > 64 else "")
     )
     st.latex(r"e_t = \mathrm{Embedding}(w_t) \in \mathbb{R}^{d_{model}}")
-    show(array_table(v.trace.embeddings, v.rows, "d"), v.ctrl.lang, key="t_embeddings")
+    show(array_table(view.trace.embeddings, view.rows, "d"), view.ctrl.lang, key="t_embeddings")
 
 
-def step_positions(v: View) -> None:
-    _header(v, 2, "step2")
-    used = v.trace.positional_used
+def step_positions(view: View) -> None:
+    _header(view, 2, "step2")
+    used = view.trace.positional_used
     if used.reason is not None:
-        st.info(v.ctrl.t("step2.fallback", d_model=v.trace.d_model, n=v.trace.n_tokens), icon=":material/info:")
+        st.info(
+            view.ctrl.t("step2.fallback", d_model=view.trace.d_model, n=view.trace.n_tokens), icon=":material/info:"
+        )
     if used.scheme == "sinusoidal":
         st.latex(
             r"p_{t,2k} = \sin\!\left(t / 10000^{2k/d_{model}}\right),\quad"
             r" p_{t,2k+1} = \cos\!\left(t / 10000^{2k/d_{model}}\right)"
         )
-    st.markdown(v.ctrl.t(f"step2.scheme.{used.scheme}"))
+    st.markdown(view.ctrl.t(f"step2.scheme.{used.scheme}"))
     st.latex(r"x_t = e_t + p_t \qquad X = E + P")
     # Side by side only while both tables fit their half without a horizontal scroll bar.
-    left, right = st.columns(2) if v.trace.d_model <= 5 else (st.container(), st.container())
+    left, right = st.columns(2) if view.trace.d_model <= 5 else (st.container(), st.container())
     with left:
-        st.markdown(f"**P** — {v.ctrl.t('step2.p')}")
-        show(array_table(v.trace.positions, v.rows, "d"), v.ctrl.lang, key="t_positions")
+        st.markdown(f"**P** — {view.ctrl.t('step2.p')}")
+        show(array_table(view.trace.positions, view.rows, "d"), view.ctrl.lang, key="t_positions")
     with right:
-        st.markdown(f"**X = E + P** — {v.ctrl.t('step2.x')}")
-        show(array_table(v.trace.x, v.rows, "d"), v.ctrl.lang, key="t_x")
+        st.markdown(f"**X = E + P** — {view.ctrl.t('step2.x')}")
+        show(array_table(view.trace.x, view.rows, "d"), view.ctrl.lang, key="t_x")
 
 
 def three_tables(
-    v: View,
+    view: View,
     mats: tuple[np.ndarray, np.ndarray, np.ndarray],
     rows: list[str],
     names: tuple[str, str, str],
@@ -99,24 +102,31 @@ def three_tables(
     for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
         with col:
             st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
-            show(array_table(mat, rows, prefix), v.ctrl.lang, key=f"{key}_{prefix}")
+            show(array_table(mat, rows, prefix), view.ctrl.lang, key=f"{key}_{prefix}")
 
 
-def step_weights(v: View) -> None:
-    _header(v, 3, "step3")
+def step_weights(view: View) -> None:
+    _header(view, 3, "step3")
     st.latex(r"W_Q, W_K \in \mathbb{R}^{d_{model}\times d_k},\quad W_V \in \mathbb{R}^{d_{model}\times d_v}")
-    h = v.head
-    rows = [f"d{i + 1}" for i in range(v.trace.d_model)]
+    h = view.head
+    rows = [f"d{i + 1}" for i in range(view.trace.d_model)]
     three_tables(
-        v, (v.trace.w_q[h], v.trace.w_k[h], v.trace.w_v[h]), rows, ("W_Q", "W_K", "W_V"), ("q", "k", "v"), "t_w"
+        view,
+        (view.trace.w_q[h], view.trace.w_k[h], view.trace.w_v[h]),
+        rows,
+        ("W_Q", "W_K", "W_V"),
+        ("q", "k", "v"),
+        "t_w",
     )
 
 
-def step_qkv(v: View) -> None:
-    _header(v, 4, "step4")
+def step_qkv(view: View) -> None:
+    _header(view, 4, "step4")
     st.latex(r"q_t = x_t W_Q,\quad k_t = x_t W_K,\quad v_t = x_t W_V \qquad Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
-    h = v.head
-    three_tables(v, (v.trace.q[h], v.trace.k[h], v.trace.v[h]), v.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv")
+    h = view.head
+    three_tables(
+        view, (view.trace.q[h], view.trace.k[h], view.trace.v[h]), view.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv"
+    )
 
 
 def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
@@ -139,7 +149,7 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
 
 
 def heatmap(
-    v: View,
+    view: View,
     key: str,
     height: int | None = None,
     title: str | None = None,
@@ -148,13 +158,13 @@ def heatmap(
     light: bool = False,
 ) -> None:
     """The α heatmap for the view's head, with its hover, a caption, and optionally its numbers in a table."""
-    t, h = v.ctrl.t, v.head
+    t, h = view.ctrl.t, view.head
     fig = attention_heatmap(
-        v.trace.weights[h],
-        v.trace.scores[h],
-        v.trace.logits[h],
-        v.trace.tokens,
-        title=title or t("heatmap.title") + v.head_tag,
+        view.trace.weights[h],
+        view.trace.scores[h],
+        view.trace.logits[h],
+        view.trace.tokens,
+        title=title or t("heatmap.title") + view.head_tag,
         query_label=t("heatmap.queries"),
         key_label=t("heatmap.keys"),
         hover=t("heatmap.hover"),
@@ -166,46 +176,46 @@ def heatmap(
         hover_light=t("heatmap.hover_light") if light else None,
     )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    st.caption(t("heatmap.caption", n=v.trace.n_tokens))
+    st.caption(t("heatmap.caption", n=view.trace.n_tokens))
     # A toggle, not an expander: a closed expander's table would still be built and sent every rerun.
     if table and st.toggle(t("heatmap.as_table"), key=f"{key}_show_table"):
-        show(array_table(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key=f"{key}_table")
+        show(array_table(view.trace.weights[h], view.rows, view.rows), view.ctrl.lang, key=f"{key}_table")
 
 
-def step_alpha(v: View) -> None:
-    _header(v, 5, "step5")
-    st.latex(alpha_formula(v.trace))
-    heatmap(v, key="heatmap")
-    alpha_callout(v)
-    if st.toggle(v.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
-        h = v.head
-        st.markdown(f"**{v.ctrl.t('table.scores')}**")
-        show(array_table(v.trace.scores[h], v.rows, v.rows), v.ctrl.lang, key="t_scores")
-        st.markdown(f"**{v.ctrl.t('table.alpha')}**")
-        show(array_table(v.trace.weights[h], v.rows, v.rows), v.ctrl.lang, key="t_alpha")
+def step_alpha(view: View) -> None:
+    _header(view, 5, "step5")
+    st.latex(alpha_formula(view.trace))
+    heatmap(view, key="heatmap")
+    alpha_callout(view)
+    if st.toggle(view.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
+        h = view.head
+        st.markdown(f"**{view.ctrl.t('table.scores')}**")
+        show(array_table(view.trace.scores[h], view.rows, view.rows), view.ctrl.lang, key="t_scores")
+        st.markdown(f"**{view.ctrl.t('table.alpha')}**")
+        show(array_table(view.trace.weights[h], view.rows, view.rows), view.ctrl.lang, key="t_alpha")
 
 
-def alpha_callout(v: View) -> None:
+def alpha_callout(view: View) -> None:
     """Why the α of a row are so alike (or not): the logits' range decides the largest ratio α_max / α_min."""
-    lo, hi, ratio = ac.alpha_spread(v.trace, v.head)
-    n, num = v.trace.n_tokens, v.ctrl.num
+    lo, hi, ratio = ac.alpha_spread(view.trace, view.head)
+    n, num = view.trace.n_tokens, view.ctrl.num
     values = {"lo": num(lo), "hi": num(hi), "ratio": num(ratio, 2), "uniform": num(1 / n, 2)}
     if ratio < 2:
-        st.info(v.ctrl.t("step5.flat", **values), icon=":material/help:")
+        st.info(view.ctrl.t("step5.flat", **values), icon=":material/help:")
     elif ratio < 1e4:
-        st.caption(v.ctrl.t("step5.spread", **values))
+        st.caption(view.ctrl.t("step5.spread", **values))
 
 
 @st.fragment  # picking another word reruns this step alone (ui/home.py)
-def step_word(v: View) -> None:
-    _header(v, 6, "step6")
-    t, trace = v.ctrl.t, v.trace
-    rows = v.rows
+def step_word(view: View) -> None:
+    _header(view, 6, "step6")
+    t, trace = view.ctrl.t, view.trace
+    rows = view.rows
     word = view_selectbox(
-        v.ctrl, "word", t("step6.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
+        view.ctrl, "word", t("step6.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
     )
     i = word - 1
-    ex = ac.explain_token(trace, i, v.head)
+    ex = ac.explain_token(trace, i, view.head)
     st.latex(
         rf"q_{{{i + 1}}} \cdot k_s = \sum_k q_{{{i + 1},k}}\, k_{{s,k}},\qquad"
         rf" z_{{{i + 1}}} = \sum_s \alpha_{{{i + 1}s}}\, v_s"
@@ -215,14 +225,14 @@ def step_word(v: View) -> None:
     cols = [f"q{k + 1}·k{k + 1}" for k in range(d_k_shown)]
     cols += [t("step6.dot"), t("step6.logit"), "α"] + [f"α·v{j + 1}" for j in range(trace.d_v)]
     body = np.column_stack([ex.products[:, :d_k_shown], ex.dots, ex.logits, ex.weights, ex.terms])
-    show(array_table(body, rows, cols), v.ctrl.lang, key="t_word")
+    show(array_table(body, rows, cols), view.ctrl.lang, key="t_word")
     if trace.d_k > d_k_shown:
         st.caption(t("step6.neuron_more", shown=d_k_shown, d_k=trace.d_k))
     st.markdown(f"**{t('step6.sum')}**")
     total = np.concatenate([[float(np.sum(ex.weights))], ex.output])[None, :]  # (1, 1 + d_v)
     show(
         array_table(total, [f"Σ · {rows[i]}"], ["Σ α", *[f"z{j + 1}" for j in range(trace.d_v)]]),
-        v.ctrl.lang,
+        view.ctrl.lang,
         key="t_word_sum",
     )
     fmt = " ".join(f"{x:.4f}" for x in ex.weights[:16]) + (" …" if trace.n_tokens > 16 else "")
@@ -230,24 +240,24 @@ def step_word(v: View) -> None:
     st.markdown(t("step6.summary", token=md_escape(trace.tokens[i], 40), alphas=fmt, output=out))
 
 
-def step_output(v: View) -> None:
-    _header(v, 7, "step7")
-    trace, t = v.trace, v.ctrl.t
+def step_output(view: View) -> None:
+    _header(view, 7, "step7")
+    trace, t = view.trace, view.ctrl.t
     st.info(t("names.scores_warning"), icon=":material/priority_high:")
     if trace.w_o is None:
         st.latex(r"Z = \alpha V \in \mathbb{R}^{n \times d_v}")
-        show(array_table(trace.output, v.rows, "z"), v.ctrl.lang, key="t_output")
+        show(array_table(trace.output, view.rows, "z"), view.ctrl.lang, key="t_output")
         return
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\, W_O")
-    st.markdown(f"**{t('step7.head_out')}**" + v.head_tag)
-    show(array_table(trace.head_outputs[v.head], v.rows, "z"), v.ctrl.lang, key="t_head_out")
+    st.markdown(f"**{t('step7.head_out')}**" + view.head_tag)
+    show(array_table(trace.head_outputs[view.head], view.rows, "z"), view.ctrl.lang, key="t_head_out")
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
     concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
-    show(array_table(trace.concat, v.rows, concat_cols), v.ctrl.lang, key="t_concat")
+    show(array_table(trace.concat, view.rows, concat_cols), view.ctrl.lang, key="t_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
-    show(array_table(trace.w_o, concat_cols, "d"), v.ctrl.lang, key="t_wo")
+    show(array_table(trace.w_o, concat_cols, "d"), view.ctrl.lang, key="t_wo")
     st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
-    show(array_table(trace.output, v.rows, "d"), v.ctrl.lang, key="t_output")
+    show(array_table(trace.output, view.rows, "d"), view.ctrl.lang, key="t_output")
 
 
 STEPS: tuple[Callable[[View], None], ...] = (
