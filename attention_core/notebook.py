@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import keyword
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy.typing as npt
 from .arrays import FloatArray
 from .config import AttentionConfig
 from .embeddings import positional_encodings, vocabulary
+from .markdown import escape_markdown
 from .notebook_text import MESSAGES
 from .tokenizer import unique_labels
 from .trace import AttentionTrace
@@ -37,12 +37,6 @@ _RESERVED = frozenset(
         "heads", "concat", "output", "word_by_word",
     }
 )  # fmt: skip
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'])")
-
-
-def _md(text: str) -> str:
-    """Backslash-escape markdown so a word shows literally in a heading or a list."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " ").replace("\r", " "))
 
 
 @dataclass(frozen=True)
@@ -230,7 +224,7 @@ class _NotebookWriter:
             "",
             t["intro_custom"] if self.custom is not None else t["intro_seeded"].format(seed=c.seed, w_o=self.w_o_note),
             "",
-            f"- {t['sentence']}: {_md(c.sentence)}",
+            f"- {t['sentence']}: {escape_markdown(c.sentence)}",
             f"- {t['tokens']}: {self.n_tokens}",
             f"- {t['seed']}: {c.seed}",
             f"- d_model = {c.d_model}, d_k = {c.d_k}, d_v = {c.d_v}, {t['heads']}: {self.n_heads}",
@@ -392,7 +386,7 @@ class _NotebookWriter:
             values = _wrapped([f"{self.position_name(j)}_value" for j in range(self.n_tokens)])
             self.nb.code(f"keys = {keys}", f"values = {values}")
         for i in range(self.sections):
-            self.nb.md(t["word"].format(word=_md(self.word_label(i))))
+            self.nb.md(t["word"].format(word=escape_markdown(self.word_label(i))))
             self.nb.code(*(self.explicit_section(i) if explicit else self.compact_section(i)))
 
     def explicit_section(self, i: int) -> list[str]:

@@ -79,3 +79,10 @@ def test_apply_edits_changes_only_the_edited_cells_and_ignores_out_of_shape() ->
     expected = ac.trace_from_matrices(trace.tokens, e, trace.positions, trace.w_q, trace.w_k, wv)
     np.testing.assert_array_equal(edited.weights, expected.weights)
     assert edited.positional_used.scheme == "custom"
+
+
+def test_shuffle_order_takes_any_seed_the_pages_derive() -> None:
+    """The multi-head page shuffles with seed·1000 + k; a seed above 4 294 967 overflowed RandomState."""
+    for seed in (0, 23, 4_294_967_295 * 1000 + 7, -1):
+        order = ac.shuffle_order(6, seed)
+        assert sorted(order) == list(range(6)) and order != tuple(range(6))

@@ -311,3 +311,9 @@ def test_presenter_steps_are_bounded_by_the_list_of_steps() -> None:
     beyond = open_app(None, present="true", step=str(len(STEPS) + 1))
     assert [w.value for w in beyond.warning if "step" in w.value]
     assert [s.value for s in beyond.subheader] == [s.value for s in last.subheader]
+
+
+def test_the_largest_seed_opens_every_page_it_changes() -> None:
+    """A seed is 0..2**32 - 1; pages that derive other seeds from it must not overflow RandomState."""
+    for page in ("pages/2_multihead.py", "pages/3_vectors.py", "pages/4_encoder.py"):
+        open_app(page, seed="4294967295")  # raises on an exception in the page

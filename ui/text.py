@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+from attention_core.markdown import escape_markdown
 
 
 def md_escape(text: str, limit: int = 60) -> str:
@@ -12,8 +10,4 @@ def md_escape(text: str, limit: int = 60) -> str:
 
     Long values are cut to `limit` characters with an ellipsis, so a hostile URL cannot flood a message.
     """
-    s = str(text)
-    if len(s) > limit:
-        s = s[:limit] + "…"
-    s = s.replace("\n", " ").replace("\r", " ")
-    return _MD_SPECIAL.sub(r"\\\1", s)
+    return escape_markdown(text, limit)
