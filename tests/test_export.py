@@ -265,3 +265,43 @@ def test_concat_labels_name_each_heads_columns_in_order() -> None:
 
     assert concat_labels(2, 3) == ("h1.z1", "h1.z2", "h1.z3", "h2.z1", "h2.z2", "h2.z3")
     assert concat_labels(1, 1) == ("h1.z1",)
+
+
+# --- formats pinned exactly (mutation testing found these details unchecked) --------------------
+
+EXPECTED_AXES = {  # kind -> (first row label, first column label) for the 2-head config below
+    "E": ("the", "d1"), "P": ("the", "d1"), "X": ("the", "d1"),
+    "W_Q": ("d1", "q1"), "W_K": ("d1", "k1"), "W_V": ("d1", "v1"),
+    "Q": ("the", "q1"), "K": ("the", "k1"), "V": ("the", "v1"), "Z": ("the", "z1"),
+    "scores": ("the", "the"), "logits": ("the", "the"), "alpha": ("the", "the"),
+    "concat": ("the", "h1.z1"), "W_O": ("h1.z1", "d1"), "output": ("the", "o1"),
+}  # fmt: skip
+
+
+def test_every_matrix_has_its_axis_labels_and_file_name() -> None:
+    two = compute(AttentionConfig(sentence="the cat", n_heads=2, d_model=4, d_k=2, d_v=3))
+    assert set(available_kinds(two)) == set(EXPECTED_AXES)
+    for kind, (row, col) in EXPECTED_AXES.items():
+        m = trace_matrix(two, kind, head=2)
+        assert (m.row_labels[0], m.col_labels[0]) == (row, col), kind
+        assert len(m.col_labels) == m.values.shape[1] and len(m.row_labels) == m.values.shape[0], kind
+    assert trace_matrix(two, "alpha", head=2).name == "alpha_head2" and trace_matrix(two, "X").name == "X"
+    one = compute(AttentionConfig(sentence="the cat"))
+    assert trace_matrix(one, "alpha").name == "alpha" and trace_matrix(one, "output").col_labels[0] == "z1"
+
+
+def test_trace_json_keys_and_values() -> None:
+    trace = compute(AttentionConfig(sentence="ñandú y gato", n_heads=2, causal=True, temperature=2.0, scaled=True))
+    text = trace_json(trace)
+    assert "ñandú" in text  # written as is, not as \\u escapes
+    data = json.loads(text)
+    assert data["positional_used"] == {"scheme": trace.positional_used.scheme, "reason": trace.positional_used.reason}
+    assert (data["scale"], data["temperature"], data["causal"], data["n_heads"]) == (trace.scale, 2.0, True, 2)
+    assert data["logits"][0][0][1] is None  # a masked (-inf) logit is null, as JSON has no infinity
+    assert data["w_o"] is not None and compute(AttentionConfig()).to_dict()["w_o"] is None
+
+
+def test_latex_writes_nan_and_infinities_as_symbols() -> None:
+    assert latex_bmatrix([[float("nan"), float("inf"), -float("inf"), 0.5]]) == (
+        "\\begin{bmatrix}\n\\mathrm{NaN} & \\infty & -\\infty & 0.5000\n\\end{bmatrix}"
+    )
