@@ -9,10 +9,9 @@ import streamlit as st
 import attention_core as ac
 from ui.charts import lines
 from ui.compute import cached_designed, cached_scaling_study, cached_trace, cached_variant
-from ui.controls import view_selectbox
 from ui.page import start
 from ui.present import present_sections
-from ui.steps import View, heatmap, pick_head
+from ui.steps import View, heatmap, pick_head, pick_word
 from ui.tables import frame, show
 from ui.text import md_escape
 
@@ -218,16 +217,14 @@ def temperature() -> None:
     assert trace is not None
     st.subheader(t("multihead.temperature"))
     st.markdown(t("multihead.temperature_explain"))
-    word = view_selectbox(
-        ctrl, "word", t("step6.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
-    )
+    word = pick_word(ctrl, rows)
     temps = tuple(sorted(set(TEMPERATURES) | {float(trace.temperature)}))
-    sweep = ac.temperature_sweep(trace, word - 1, temps, head)
+    sweep = ac.temperature_sweep(trace, word, temps, head)
     names = [f"T = {tt:g}" for tt in temps]
     fig = lines(
         rows,
         list(zip(names, sweep, strict=True)),
-        title=t("multihead.temperature_title", token=rows[word - 1]),
+        title=t("multihead.temperature_title", token=rows[word]),
         x_title=t("heatmap.keys"),
         y_title="α",
         category_x=True,

@@ -8,7 +8,7 @@ import attention_core as ac
 from ui.charts import bars, matrix_heatmap, vector_space
 from ui.controls import view_selectbox
 from ui.page import start
-from ui.steps import View, pick_head
+from ui.steps import View, pick_head, pick_word
 from ui.tables import frame, show
 from ui.text import md_escape
 
@@ -20,10 +20,7 @@ if trace is not None:
     st.markdown(t("vectors.intro"))
     head = pick_head(ctrl, trace)
     rows = View(ctrl, trace, head).rows
-    word = view_selectbox(
-        ctrl, "word", t("vectors.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
-    )
-    i = word - 1
+    i = pick_word(ctrl, rows, "vectors.pick")
     q, k = trace.q[head], trace.k[head]  # (n, d_k) each
 
     st.subheader(t("vectors.space"))

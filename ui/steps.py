@@ -211,10 +211,7 @@ def step_word(view: View) -> None:
     _header(view, 6, "step6")
     t, trace = view.ctrl.t, view.trace
     rows = view.rows
-    word = view_selectbox(
-        view.ctrl, "word", t("step6.pick"), range(1, trace.n_tokens + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
-    )
-    i = word - 1
+    i = pick_word(view.ctrl, rows)
     ex = ac.explain_token(trace, i, view.head)
     st.latex(
         rf"q_{{{i + 1}}} \cdot k_s = \sum_k q_{{{i + 1},k}}\, k_{{s,k}},\qquad"
@@ -269,6 +266,14 @@ STEPS: tuple[Callable[[View], None], ...] = (
     step_word,
     step_output,
 )
+
+
+def pick_word(ctrl: Controls, rows: list[str], label_key: str = "step6.pick") -> int:
+    """The word selector ("1. me", "2. gusta"…), shared by every page and kept in the link; returns the 0-based word."""
+    word = view_selectbox(
+        ctrl, "word", ctrl.t(label_key), range(1, len(rows) + 1), format_func=lambda i: f"{i}. {rows[i - 1]}"
+    )
+    return int(word) - 1
 
 
 def pick_head(ctrl: Controls, trace: ac.AttentionTrace) -> int:
