@@ -1,4 +1,4 @@
-"""Small plotly charts besides the α heatmap: line charts, bars, scatter views. Colour-blind-safe."""
+"""Every plotly chart besides the α heatmap (ui/heatmap.py): lines, bars, scatter views. Colour-blind-safe."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import SEQUENTIAL
+from .heatmap import SEQUENTIAL
 from .tables import unique_labels
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency; dashes add a second cue.

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 import attention_core as ac
 from attention_core import training as tr
 
-from .figures import SEQUENTIAL
+from .heatmap import SEQUENTIAL
 
 Translate = Callable[..., str]
 OUTLINE = "#ff2d55"  # the needed cells: a red-pink that stands out on every Viridis colour

@@ -15,7 +15,7 @@ import streamlit as st
 import attention_core as ac
 
 from .controls import Controls, view_selectbox
-from .figures import attention_heatmap
+from .heatmap import attention_heatmap
 from .tables import array_table, show, unique_labels
 from .text import md_escape
 

@@ -18,7 +18,7 @@ from plotly import colors as plotly_colors
 import attention_core as ac
 
 from .controls import Controls, remember, view_selectbox
-from .figures import SEQUENTIAL, attention_heatmap
+from .heatmap import SEQUENTIAL, attention_heatmap
 from .params import TRAINED_TEXT, TRAINED_TEXT_MAX_CHARS
 from .tables import frame, show, unique_labels
 from .text import md_escape

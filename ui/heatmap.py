@@ -1,4 +1,4 @@
-"""Plotly figures built from numpy arrays (sent as typed arrays), tokens on the axes, row 0 on top."""
+"""The α heatmap, and the colour scale every chart shares: tokens on the axes, row 0 on top."""
 
 from __future__ import annotations
 
