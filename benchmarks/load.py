@@ -63,6 +63,10 @@ class Server:
     def rss(self) -> int:
         return common.rss_bytes(self.proc.pid)
 
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the server's log, for an error message."""
+        return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-lines:])
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -73,7 +77,10 @@ class Server:
 
 
 def start_server(script: str | Path, options: dict[str, str] | None = None, cwd: Path = common.REPO) -> Server:
-    """Start `streamlit run` on a free local port and wait until /_stcore/health says ok (60 s at most)."""
+    """Start `streamlit run` on a free local port and wait until /_stcore/health says ok (60 s at most).
+
+    The one launcher of a real server: the benchmarks and the browser tests (tests/e2e/conftest.py) use it.
+    """
     port = free_port()
     args = [
         sys.executable,
@@ -96,7 +103,7 @@ def start_server(script: str | Path, options: dict[str, str] | None = None, cwd:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}")
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}:\n{server.log_tail()}")
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":
@@ -105,7 +112,7 @@ def start_server(script: str | Path, options: dict[str, str] | None = None, cwd:
             pass
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log}")
+    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log}:\n{server.log_tail()}")
 
 
 @dataclass

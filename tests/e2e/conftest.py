@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +19,11 @@ from typing import Any
 
 import pytest
 
+from benchmarks.load import Server, start_server
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SERVER_START_TIMEOUT = 60.0  # seconds; a cold start imports numpy, pandas and plotly
 # One wait (a script run, plotly's bundle loading). A visit takes 3-10 s on an idle 2-core box and
 # was measured at 40-80 s on one running several test suites and benchmarks at once.
 WAIT_TIMEOUT_MS = 120_000
@@ -71,32 +66,6 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _health(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return str(response.read().decode("utf-8", "replace")).strip()
-    except (urllib.error.URLError, OSError):
-        return ""
-
-
-@dataclass
-class Server:
-    """A running `streamlit run app.py` and where its log goes."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-lines:])
-
-
 @pytest.fixture(scope="session")
 def browser_check() -> None:
     """Skip (or, under CI=true, fail) before starting anything when no browser can run."""
@@ -106,50 +75,17 @@ def browser_check() -> None:
 
 
 @pytest.fixture(scope="session")
-def server(browser_check: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`python -m streamlit run app.py` on a free local port, stopped at the end of the session."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        # Nobody edits the files during a run; a watcher would only cost CPU (and could pop a
-        # "source file changed" banner into a screenshot if someone did).
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    srv = Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
+def server(browser_check: None) -> Iterator[Server]:
+    """`python -m streamlit run app.py` on a free local port (benchmarks.load.start_server, the launcher
+    the benchmarks use too), stopped at the end of the session."""
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while _health(f"{srv.url}/_stcore/health") != "ok":
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with code {process.returncode}:\n{srv.log_tail()}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit not healthy after {SERVER_START_TIMEOUT:.0f} s:\n{srv.log_tail()}", pytrace=False
-                )
-            time.sleep(0.2)
+        srv = start_server("app.py", cwd=ROOT)
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
+    try:
         yield srv
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        srv.stop()
 
 
 @pytest.fixture(scope="session")
