@@ -11,7 +11,7 @@ from ui.charts import lines
 from ui.compute import cached_designed, cached_scaling_study, cached_trace, cached_variant
 from ui.page import start
 from ui.present import present_sections
-from ui.steps import View, heatmap, pick_head, pick_word
+from ui.steps import View, concat_wo_output, heatmap, pick_head, pick_word
 from ui.tables import frame, show
 from ui.text import md_escape
 
@@ -59,13 +59,7 @@ def concat() -> None:
         show(frame(trace.output, rows, "z"), lang, key="mh_out1")
         return
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\,W_O")
-    concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
-    st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
-    show(frame(trace.concat, rows, concat_cols), lang, key="mh_concat")
-    st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
-    show(frame(trace.w_o, concat_cols, "d"), lang, key="mh_wo")
-    st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
-    show(frame(trace.output, rows, "d"), lang, key="mh_out")
+    concat_wo_output(ctrl, trace, rows, "mh")
 
 
 def scaling() -> None:

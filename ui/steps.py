@@ -248,13 +248,23 @@ def step_output(view: View) -> None:
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z^{(1)},\dots,Z^{(h)})\, W_O")
     st.markdown(f"**{t('step7.head_out')}**" + view.head_tag)
     show(array_table(trace.head_outputs[view.head], view.rows, "z"), view.ctrl.lang, key="t_head_out")
+    concat_wo_output(view.ctrl, trace, view.rows, "t")
+
+
+def concat_wo_output(ctrl: Controls, trace: ac.AttentionTrace, rows: list[str], key: str) -> None:
+    """The end of multi-head attention as three tables: the heads side by side, W_O, the output.
+
+    The home page's last step and the multi-head page both draw it; `key` prefixes the tables' keys.
+    """
+    assert trace.w_o is not None, "only with several heads"
+    t = ctrl.t
     st.markdown(f"**{t('step7.concat')}** · {trace.n_tokens}×{trace.n_heads * trace.d_v}")
     concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
-    show(array_table(trace.concat, view.rows, concat_cols), view.ctrl.lang, key="t_concat")
+    show(array_table(trace.concat, rows, concat_cols), ctrl.lang, key=f"{key}_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
-    show(array_table(trace.w_o, concat_cols, "d"), view.ctrl.lang, key="t_wo")
+    show(array_table(trace.w_o, concat_cols, "d"), ctrl.lang, key=f"{key}_wo")
     st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
-    show(array_table(trace.output, view.rows, "d"), view.ctrl.lang, key="t_output")
+    show(array_table(trace.output, rows, "d"), ctrl.lang, key=f"{key}_output")
 
 
 STEPS: tuple[Callable[[View], None], ...] = (
