@@ -30,7 +30,7 @@ from .designed import DESIGNS, designed_head, shift_matrix
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
 from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
 from .explain import TokenExplanation, explain_token, matrix_check, word_by_word
-from .export import LabeledMatrix, latex_bmatrix, matrices_zip, matrix_csv, trace_json, trace_matrix
+from .export import LabeledMatrix, file_stem, latex_bmatrix, matrices_zip, matrix_csv, trace_json, trace_matrix
 from .limits import (
     D_FF_MAX,
     D_FF_MIN,
@@ -127,6 +127,7 @@ __all__ = [
     "entropy_by_dk",
     "entropy_table",
     "explain_token",
+    "file_stem",
     "head_patterns",
     "head_step",
     "init_params",

@@ -10,6 +10,8 @@ import dataclasses
 import io
 import json
 import math
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -125,8 +127,14 @@ def matrix_csv(values: npt.ArrayLike, row_labels: Sequence[str], col_labels: Seq
     return buf.getvalue()
 
 
+AMSMATH_MAX_MATRIX_COLS = 10  # amsmath's default MaxMatrixCols
+
+
 def latex_bmatrix(values: npt.ArrayLike, decimals: int = 4) -> str:
     r"""A LaTeX `bmatrix`, one line per row ending in `\\`, -inf as `-\infty`; amsmath needed.
+
+    amsmath's matrices stop at 10 columns ("Extra alignment tab has been changed to \cr"): wider
+    ones start with `\setcounter{MaxMatrixCols}{n}`, which compiles with standard amsmath.
 
     >>> print(latex_bmatrix([[1, -0.5], [-np.inf, 0.25]], decimals=2))
     \begin{bmatrix}
@@ -138,7 +146,10 @@ def latex_bmatrix(values: npt.ArrayLike, decimals: int = 4) -> str:
         raise ValueError(f"decimals must be >= 0, got {decimals}")
     a = _as_2d(values)
     rows = [" & ".join(_latex_number(float(v), decimals) for v in row) for row in a.tolist()]
-    return "\\begin{bmatrix}\n" + " \\\\\n".join(rows) + "\n\\end{bmatrix}"
+    body = "\\begin{bmatrix}\n" + " \\\\\n".join(rows) + "\n\\end{bmatrix}"
+    if a.shape[1] > AMSMATH_MAX_MATRIX_COLS:
+        return f"\\setcounter{{MaxMatrixCols}}{{{a.shape[1]}}}\n" + body
+    return body
 
 
 def _latex_number(v: float, decimals: int) -> str:
@@ -160,6 +171,23 @@ def trace_json(trace: AttentionTrace, config: AttentionConfig | None = None) -> 
     if config is not None:
         data["config"] = dataclasses.asdict(config)
     return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
+def file_stem(config: AttentionConfig, *, custom: bool = False, words: int = 3) -> str:
+    """A download's file name without extension, distinct per configuration: the sentence's first
+    words, the sizes and the seed ("attention_me-gusta-estudiar_d4-k3-v3-h1_seed23", "…_custom").
+
+    Accents are dropped and anything but ASCII letters and digits becomes "-", so the name is safe
+    on every file system; a sentence with no such characters is called "sentence".
+    """
+    folded = (
+        unicodedata.normalize("NFKD", " ".join([t for t in config.tokens if any(ch.isalnum() for ch in t)][:words]))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:40].strip("-") or "sentence"
+    sizes = f"d{config.d_model}-k{config.d_k}-v{config.d_v}-h{config.n_heads}"
+    return f"attention_{slug}_{sizes}_seed{config.seed}" + ("_custom" if custom else "")
 
 
 def matrices_zip(trace: AttentionTrace) -> bytes:

@@ -4,7 +4,7 @@ import streamlit as st
 
 import attention_core as ac
 from ui.page import start
-from ui.steps import View, alpha_formula, heatmap, pick_head, three_tables
+from ui.steps import QKV_FORMULA, View, alpha_formula, heatmap, pick_head, three_tables
 from ui.tables import frame, show
 
 ctrl, trace = start("matrix.title", "matrix")
@@ -14,30 +14,30 @@ if trace is not None:
     view = View(ctrl, trace, pick_head(ctrl, trace))
     h, rows, lang = view.head, view.rows, ctrl.lang
 
-    st.subheader(t("matrix.x"))
+    st.header(t("matrix.x"))
     st.latex(r"X = E + P \in \mathbb{R}^{n \times d_{model}}")
     if trace.positional_used.reason is not None:
         st.info(t("step2.fallback", d_model=trace.d_model, n=trace.n_tokens), icon=":material/info:")
     show(frame(trace.x, rows, "d"), lang, key="m_x")
 
-    st.subheader(t("matrix.qkv") + view.head_tag)
-    st.latex(r"Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
+    st.header(t("matrix.qkv") + view.head_tag)
+    st.latex(QKV_FORMULA)
     three_tables(view, (trace.q[h], trace.k[h], trace.v[h]), rows, ("Q", "K", "V"), ("q", "k", "v"), "m_qkv")
 
-    st.subheader(t("matrix.scores") + view.head_tag)
+    st.header(t("matrix.scores") + view.head_tag)
     st.latex(r"S = Q K^\top")
     show(frame(trace.scores[h], rows, rows), lang, key="m_scores")
 
-    st.subheader(t("matrix.softmax") + view.head_tag)
+    st.header(t("matrix.softmax") + view.head_tag)
     st.latex(alpha_formula(trace, matrix=True))
     heatmap(view, key="m_heatmap")
     show(frame(trace.weights[h], rows, rows), lang, key="m_alpha")
 
-    st.subheader(t("matrix.av") + view.head_tag)
+    st.header(t("matrix.av") + view.head_tag)
     st.latex(r"Z = \alpha V")
     show(frame(trace.head_outputs[h], rows, "z"), lang, key="m_z")
 
-    st.subheader(t("matrix.check"))
+    st.header(t("matrix.check"))
     diff = ac.matrix_check(trace, h)
     st.metric(t("matrix.check_metric"), f"{diff:.2e}")
     if diff < 1e-12:

@@ -27,7 +27,7 @@ ctrl, trace = start("multihead.title", "multihead")
 def heads() -> None:
     """1. One α heatmap per head, side by side."""
     assert trace is not None
-    st.subheader(t("multihead.heads"))
+    st.header(t("multihead.heads"))
     st.markdown(ctrl.t_n("multihead.heads_explain", trace.n_heads, d_k=trace.d_k))
     if trace.n_heads == 1:
         st.info(t("multihead.one_head"), icon=":material/info:")
@@ -45,13 +45,14 @@ def heads() -> None:
                 table=True,
                 small=per_row > 2,
                 light=True,
+                columns=per_row,
             )
 
 
 def concat() -> None:
     """2. Concatenation and W_O."""
     assert trace is not None
-    st.subheader(t("multihead.concat"))
+    st.header(t("multihead.concat"))
     if trace.w_o is None:
         st.markdown(t("multihead.no_wo"))
         st.latex(r"Z = \alpha V")
@@ -65,15 +66,19 @@ def concat() -> None:
 def scaling() -> None:
     """3. Scaled against unscaled, with each row's entropy and its ceiling."""
     assert trace is not None
-    st.subheader(t("multihead.scaling"))
+    st.header(t("multihead.scaling"))
     st.markdown(t("multihead.scaling_explain", d_k=trace.d_k))
     plain = cached_variant(cfg, edits, scaled=False)
     scaled = cached_variant(cfg, edits, scaled=True)
     left, right = st.columns(2)
     with left:
-        heatmap(View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True, light=True)
+        heatmap(
+            View(ctrl, plain, head), key="mh_plain", title=t("multihead.unscaled"), table=True, light=True, columns=2
+        )
     with right:
-        heatmap(View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True, light=True)
+        heatmap(
+            View(ctrl, scaled, head), key="mh_scaled", title=t("multihead.scaled"), table=True, light=True, columns=2
+        )
     st.markdown(t("multihead.entropy_explain"))
     show(
         frame(
@@ -89,7 +94,7 @@ def scaling() -> None:
 def dk_story() -> None:
     """4. Why divide by √d_k: the paper's argument, measured with standardised q and k."""
     assert trace is not None
-    st.subheader(t("multihead.dk"))
+    st.header(t("multihead.dk"))
     st.markdown(t("multihead.dk_explain"))
     n = min(trace.n_tokens, STUDY_MAX_TOKENS)
     d_ks = tuple(d for d in D_KS if d <= ac.D_HEAD_MAX)
@@ -134,13 +139,14 @@ def dk_story() -> None:
         ),
         lang,
         key="mh_curve_table",
+        index="d_k",
     )
 
 
 def causal() -> None:
     """5. The causal mask, and how a padding mask differs."""
     assert trace is not None
-    st.subheader(t("multihead.causal"))
+    st.header(t("multihead.causal"))
     st.markdown(t("multihead.causal_explain"))
     masked = trace if trace.causal else cached_variant(cfg, edits, causal=True)
     heatmap(View(ctrl, masked, head), key="mh_causal", table=True, light=True)
@@ -156,7 +162,7 @@ def _shuffle() -> None:
 def order() -> None:
     """6. Shuffle the words: without positions or mask, the output rows just move with their words."""
     assert trace is not None
-    st.subheader(t("multihead.order"))
+    st.header(t("multihead.order"))
     st.markdown(t("multihead.order_explain"))
     st.button(t("multihead.shuffle"), help=t("multihead.shuffle_help"), on_click=_shuffle, key="mh_shuffle")
     bare = cached_trace(dataclasses.replace(cfg, positional="none", causal=False))
@@ -181,14 +187,14 @@ def order() -> None:
         positioned = cached_variant(cfg, edits, causal=False)
         checks.append((t("multihead.order_positions", scheme=scheme), ac.permutation_gap(positioned, perm)))
     gaps = np.array([[gap] for _, gap in checks])
-    show(frame(gaps, [name for name, _ in checks], [t("multihead.order_check")]), lang, key="mh_order_gap")
+    show(frame(gaps, [name for name, _ in checks], [t("multihead.order_check")]), lang, key="mh_order_gap", index="row")
     st.caption(t("multihead.order_gap_caption"))
 
 
 def designed() -> None:
     """7. Hand-designed heads, one click each."""
     assert trace is not None
-    st.subheader(t("multihead.designed"))
+    st.header(t("multihead.designed"))
     st.markdown(t("multihead.designed_explain"))
     if st.session_state.get("mh_design") not in ac.DESIGNS:  # a segmented control can be cleared
         st.session_state["mh_design"] = ac.DESIGNS[0]
@@ -209,7 +215,7 @@ def designed() -> None:
 def temperature() -> None:
     """8. Temperature."""
     assert trace is not None
-    st.subheader(t("multihead.temperature"))
+    st.header(t("multihead.temperature"))
     st.markdown(t("multihead.temperature_explain"))
     word = pick_word(ctrl, rows)
     temps = tuple(sorted(set(TEMPERATURES) | {float(trace.temperature)}))
@@ -225,7 +231,7 @@ def temperature() -> None:
     )
     st.plotly_chart(fig, key="mh_temp", config={"displaylogo": False})
     st.caption(t("multihead.temperature_caption"))
-    show(frame(sweep, names, rows), lang, key="mh_temp_table")
+    show(frame(sweep, names, rows), lang, key="mh_temp_table", index="temperature")
 
 
 SECTIONS = (heads, concat, scaling, dk_story, causal, order, designed, temperature)

@@ -13,6 +13,9 @@ from ui.tables import frame, show
 from ui.text import md_escape
 
 REFERENCE_POSITIONS, REFERENCE_DIMS = 64, 64  # a sinusoidal pattern large enough to see its waves
+# At 256 tokens the 3-D plot was an unreadable tangle of 512 arrows and took about 8 s to switch to:
+# draw the first words (and the picked one) and say so; the table below keeps every word.
+SPACE_MAX_TOKENS = 32
 
 ctrl, trace = start("vectors.title", "vectors")
 if trace is not None:
@@ -23,7 +26,7 @@ if trace is not None:
     i = pick_word(ctrl, rows, "vectors.pick")
     q, k = trace.q[head], trace.k[head]  # (n, d_k) each
 
-    st.subheader(t("vectors.space"))
+    st.header(t("vectors.space"))
     d_k = trace.d_k
     token = rows[i]
     if d_k <= 3:
@@ -46,12 +49,17 @@ if trace is not None:
                 kept=ctrl.num(100 * view.kept, 1),
             )
         )
+    drawn = list(range(min(trace.n_tokens, SPACE_MAX_TOKENS)))
+    if i not in drawn:
+        drawn[-1] = i  # the picked word is always drawn
+    if len(drawn) < trace.n_tokens:
+        st.info(t("vectors.capped", shown=len(drawn), n=trace.n_tokens), icon=":material/info:")
     fig = vector_space(
-        q_pts,
-        k_pts,
-        trace.tokens,
-        i,
-        trace.weights[head, i],
+        q_pts[drawn],
+        k_pts[drawn],
+        [trace.tokens[j] for j in drawn],
+        drawn.index(i),
+        trace.weights[head, i][drawn],
         title=t("vectors.space_title"),
         query_name=t("vectors.query"),
         key_name=t("vectors.key"),
@@ -61,7 +69,7 @@ if trace is not None:
     st.plotly_chart(fig, key="v_space", config={"displaylogo": False})
     st.caption(t("vectors.space_caption", token=md_escape(token, 40)))
 
-    st.subheader(t("vectors.dots", token=md_escape(token, 40)))
+    st.header(t("vectors.dots", token=md_escape(token, 40)))
     ex = ac.explain_token(trace, i, head)
     fig = bars(
         trace.tokens,
@@ -74,7 +82,7 @@ if trace is not None:
     st.caption(t("vectors.dots_caption"))
     show(frame(np.column_stack([ex.dots, ex.weights]), rows, [t("vectors.dot"), "α"]), lang, key="v_dots_table")
 
-    st.subheader(t("vectors.positions"))
+    st.header(t("vectors.positions"))
     st.markdown(
         t(
             "vectors.positions_explain",
@@ -95,7 +103,7 @@ if trace is not None:
     st.caption(t("vectors.positions_caption"))
     show(frame(trace.positions, rows, "d"), lang, key="v_pos_table")
 
-    st.subheader(t("vectors.reference"))
+    st.header(t("vectors.reference"))
     ref = ac.sinusoidal_positions(REFERENCE_POSITIONS, REFERENCE_DIMS)
     fig = matrix_heatmap(
         ref,

@@ -12,7 +12,7 @@ from ui.encoder_view import steps_for
 from ui.page import start
 from ui.present import present_sections
 from ui.tables import unique_labels
-from ui.text import md_escape
+from ui.text import md_escape, stacked
 
 ctrl, trace = start("encoder.title", "encoder", extra=("d_ff", "norm_first"))
 if trace is not None and ctrl.state["present"]:
@@ -38,9 +38,11 @@ elif trace is not None:
         st.stop()
     layer = Layer(ctrl, enc, block, unique_labels(trace.tokens))
     st.latex(
-        r"H = X + \mathrm{MHA}(\mathrm{LN}(X)),\qquad Y = H + \mathrm{FFN}(\mathrm{LN}(H))"
-        if norm_first
-        else r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\qquad Y = \mathrm{LN}\big(H + \mathrm{FFN}(H)\big)"
+        stacked(
+            r"H = X + \mathrm{MHA}(\mathrm{LN}(X)),\qquad Y = H + \mathrm{FFN}(\mathrm{LN}(H))"
+            if norm_first
+            else r"H = \mathrm{LN}\big(X + \mathrm{MHA}(X)\big),\qquad Y = \mathrm{LN}\big(H + \mathrm{FFN}(H)\big)"
+        )
     )
     st.markdown(t("encoder.mode.pre_explain" if norm_first else "encoder.mode.post_explain", **layer.dims))
 
@@ -61,7 +63,7 @@ elif trace is not None:
                 draw_step(layer, step, "all")
                 st.divider()
 
-    st.subheader(t("encoder.real.title"))
+    st.header(t("encoder.real.title"))
     st.info(
         t(
             "encoder.real.body",

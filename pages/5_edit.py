@@ -64,7 +64,7 @@ if trace is not None:
     for name, h, labels, prefix, title_key in layout:
         values = mats[name][h]
         title = t(title_key) + (view.head_tag if name.startswith("w") else "")
-        st.subheader(title)
+        st.header(title)
         shown = values[:COMPACT_ROWS, :COMPACT_COLS]
         if shown.shape != values.shape:
             st.caption(t("edit.compact", rows=shown.shape[0], cols=shown.shape[1]))
@@ -107,6 +107,6 @@ if trace is not None:
         st.rerun()
     if ctrl.edits:
         st.success(t("edit.active"), icon=":material/check_circle:")
-    st.subheader(t("edit.result"))
+    st.header(t("edit.result"))
     st.markdown(t("edit.result_explain"))
     show(frame(trace.weights[head], rows, rows), ctrl.lang, key="edit_alpha")

@@ -14,19 +14,20 @@ from ui.page import start
 from ui.steps import pick_head
 from ui.tables import frame, show
 
-LATEX_PREVIEW_MAX = 8  # rendered with st.latex up to 8×8; larger matrices are unreadable as formulas
+LATEX_PREVIEW_MAX = 8  # rendered with st.latex up to 8 rows; larger matrices are unreadable as formulas
+LATEX_PREVIEW_MAX_COLS = 5  # …and 5 columns, the most that fit a 390 px phone screen
 LATEX_CODE_MAX_CELLS = 1024  # the LaTeX source is shown up to this many numbers; beyond, download only
 
 ctrl, trace = start("export.title", "export")
 if trace is not None:
     t = ctrl.t
     custom = bool(ctrl.edits)  # the same decision as the trace and the sidebar notice
-    stem = f"attention_seed{ctrl.config.seed}" + ("_custom" if custom else "")
+    stem = ex.file_stem(ctrl.config, custom=custom)  # a name per sentence, sizes and seed: downloads never collide
     st.markdown(t("export.intro"))
     if custom:
         st.info(t("export.custom"), icon=":material/edit:")
 
-    st.subheader(t("export.matrix_title"))
+    st.header(t("export.matrix_title"))
     kinds = ex.available_kinds(trace)
     pick, head_col = st.columns(2)
     with pick:
@@ -44,7 +45,7 @@ if trace is not None:
     m = ex.trace_matrix(trace, kind, head)
     n_rows, n_cols = m.values.shape
     st.caption(t("export.shape", rows=n_rows, cols=n_cols))
-    show(frame(m.values, m.row_labels, m.col_labels), ctrl.lang, key="export_preview")
+    show(frame(m.values, m.row_labels, m.col_labels), ctrl.lang, key="export_preview", index="row")
 
     csv_col, tex_col = st.columns(2)
     csv_col.download_button(
@@ -72,13 +73,15 @@ if trace is not None:
     if n_rows * n_cols <= LATEX_CODE_MAX_CELLS:
         latex = ex.latex_bmatrix(m.values)
         st.caption(t("export.latex"))
-        st.code(latex, language="latex")
-        if n_rows <= LATEX_PREVIEW_MAX and n_cols <= LATEX_PREVIEW_MAX:
-            st.latex(latex)
+        # Plain text, wrapped: the syntax colours were 3.8:1 on the code background (WCAG AA wants
+        # 4.5:1), and an unwrapped block scrolled sideways on a phone.
+        st.code(latex, language=None, wrap_lines=True)
+        if n_rows <= LATEX_PREVIEW_MAX and n_cols <= LATEX_PREVIEW_MAX_COLS:
+            st.latex(r"\footnotesize" + latex)  # smaller type: five 4-decimal columns fit a phone
     else:
         st.caption(t("export.latex_big", cells=n_rows * n_cols))
 
-    st.subheader(t("export.all_title"))
+    st.header(t("export.all_title"))
     config, lang, exported = ctrl.config, ctrl.lang, trace  # the lambdas see these names, not Optional `trace`
     # (name, the deferred file, file name, mime type, icon)
     downloads: tuple[tuple[str, Callable[[], str | bytes], str, str, str], ...] = (

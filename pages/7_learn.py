@@ -103,7 +103,7 @@ with st.expander(t("learn.table_curves")):
     st.dataframe(lv.curves_table(run, t), key="learn_curves_table")
 
 # ---------------------------------------------------------------- before and after
-st.subheader(t("learn.before_after"))
+st.header(t("learn.before_after"))
 st.markdown(t("learn.pattern", pattern=t(f"task.{cfg.task}.pattern")))
 before_fig, after_fig = pair_figures(cfg, head, lang, _run=run)
 b1, b2 = st.columns(2)
@@ -118,26 +118,26 @@ with st.expander(t("learn.table_before_after")):
         show(frame(snap.weights[head], labels, labels), lang, key=f"learn_ba_table_{snap.step}")
 
 # ---------------------------------------------------------------- what W_Q and W_K learned
-st.subheader(t("learn.qk_title"))
+st.header(t("learn.qk_title"))
 st.markdown(t("learn.qk_explain"))
 st.plotly_chart(qk_fig, key="learn_qk", config={"displaylogo": False})
 with st.expander(t("learn.table_qk", step=step)):
     show(frame(scores, labels, labels), lang, key="learn_qk_table")
 
 # ---------------------------------------------------------------- open in Step by step
-st.subheader(t("learn.open_title"))
+st.header(t("learn.open_title"))
 st.markdown(t("learn.open_explain", step=step))
 if st.button(t("learn.open"), type="primary", icon=":material/arrow_forward:", key="learn_open"):
     state["learned"] = True
     st.switch_page("app.py")
 
 # ---------------------------------------------------------------- the gradient through the softmax
-st.subheader(t("learn.grad_title"))
+st.header(t("learn.grad_title"))
 st.latex(r"\frac{\partial \alpha_j}{\partial \ell_k} = \alpha_j\,(\delta_{jk} - \alpha_k)")
 st.markdown(t("learn.grad_explain"))
 
 # ---------------------------------------------------------------- one-click experiments
-st.subheader(t("learn.exp_title"))
+st.header(t("learn.exp_title"))
 e1, e2, e3 = st.columns(3)
 
 

@@ -32,7 +32,7 @@ ctrl = controls("trained", config_widgets=False)
 t = ctrl.t
 if state["present"]:
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)  # static CSS, no user text
-    st.subheader(t("trained.title"))
+    st.header(t("trained.title"))
 else:
     st.title(t("trained.title"))
     st.markdown(t("trained.intro"))

@@ -570,8 +570,8 @@ def test_spanish_link_gives_spanish_titles() -> None:
     at = open_app(lang="es")
     no_exception(at)
     assert [t.value for t in at.title] == ["Atención, paso a paso"]
-    assert at.subheader[0].value == f"1. {ES['step1.title']}"
-    assert ES["controls.title"] in [s.value for s in at.sidebar.subheader]
+    assert at.header[0].value == f"1. {ES['step1.title']}"
+    assert ES["controls.title"] in [s.value for s in at.sidebar.header]
     assert query(at)["lang"] == "es"
     close(heatmap_z(at), ALPHA)  # same numbers in every language
 

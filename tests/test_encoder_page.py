@@ -198,7 +198,7 @@ def test_spanish() -> None:
     assert [t.label for t in at.tabs] == [es.MESSAGES["encoder.tab.one"], es.MESSAGES["encoder.tab.all"]]
     texts = [m.value for m in at.markdown]
     assert es.MESSAGES["encoder.mode.pre_explain"] in texts
-    assert any(es.MESSAGES["encoder.real.title"] == s.value for s in at.subheader)
+    assert any(es.MESSAGES["encoder.real.title"] == s.value for s in at.header)
     assert not any(en.MESSAGES["encoder.mode.pre_explain"] == t for t in texts)
 
 
@@ -211,7 +211,7 @@ def test_step_picker_highlights_the_step_in_the_diagram() -> None:
     at.selectbox(key="enc_step").set_value("relu").run()
     assert highlighted(diagram_spec(at)) == [f"<b>{en.MESSAGES['encoder.node.relu']}</b>"]
     heading = en.MESSAGES["encoder.step.relu.title"]
-    assert any(s.value.endswith(heading) for s in at.subheader)
+    assert any(s.value.endswith(heading) for s in at.header)
     at.button(key="enc_prev").click().run()
     assert at.selectbox(key="enc_step").value == "ffn1"
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import attention_core as ac
 from attention_core import AttentionConfig, compute, trace_from_matrices
 from attention_core.export import (
     all_matrices,
@@ -305,3 +306,14 @@ def test_latex_writes_nan_and_infinities_as_symbols() -> None:
     assert latex_bmatrix([[float("nan"), float("inf"), -float("inf"), 0.5]]) == (
         "\\begin{bmatrix}\n\\mathrm{NaN} & \\infty & -\\infty & 0.5000\n\\end{bmatrix}"
     )
+
+
+def test_file_stem_names_the_sentence_sizes_and_seed() -> None:
+    assert ac.file_stem(ac.AttentionConfig()) == "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23"
+    spanish = ac.AttentionConfig(sentence="¿Qué tal, señor Müller?", n_heads=2, d_k=5, seed=7)
+    assert ac.file_stem(spanish, custom=True) == "attention_que-tal-senor_d4-k5-v3-h2_seed7_custom"
+    assert ac.file_stem(ac.AttentionConfig(sentence="猫 が 好き")) == "attention_sentence_d4-k3-v3-h1_seed23"
+    # Configurations that differ in the sentence, a size or the head count get different names.
+    configs = [ac.AttentionConfig(), ac.AttentionConfig(sentence="el gato"), ac.AttentionConfig(d_k=4)]
+    configs.append(ac.AttentionConfig(n_heads=2))
+    assert len({ac.file_stem(c) for c in configs}) == len(configs)

@@ -78,20 +78,20 @@ def test_default_page_previews_alpha_and_offers_every_download(downloads: Downlo
     assert at.code[0].value.startswith("\\begin{bmatrix}\n0.1984 & 0.2030")
 
     assert set(downloads) == {
-        "attention_seed23_alpha.csv",
-        "attention_seed23_alpha.tex",
-        "attention_seed23_trace.json",
-        "attention_seed23.ipynb",
-        "attention_seed23_matrices.zip",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip",
     }
-    csv = pd.read_csv(io.StringIO(downloads["attention_seed23_alpha.csv"]()), index_col=0)
+    csv = pd.read_csv(io.StringIO(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv"]()), index_col=0)
     assert np.array_equal(csv.to_numpy(), trace.weights[0])
-    assert downloads["attention_seed23_alpha.tex"]() == at.code[0].value
-    data = json.loads(downloads["attention_seed23_trace.json"]())
+    assert downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex"]() == at.code[0].value
+    data = json.loads(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json"]())
     assert np.array_equal(np.array(data["weights"]), trace.weights) and data["config"]["seed"] == 23
-    ns = run_cells(downloads["attention_seed23.ipynb"]())
+    ns = run_cells(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb"]())
     np.testing.assert_allclose(ns["output"], trace.output, rtol=0, atol=1e-12)
-    with zipfile.ZipFile(io.BytesIO(downloads["attention_seed23_matrices.zip"]())) as zf:
+    with zipfile.ZipFile(io.BytesIO(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip"]())) as zf:
         assert "alpha.csv" in zf.namelist() and "W_O.csv" not in zf.namelist()
 
 
@@ -103,7 +103,7 @@ def test_selecting_a_matrix_changes_the_preview(downloads: Downloads) -> None:
     table = preview(at)
     assert np.array_equal(table.to_numpy(), trace.x)
     assert list(table.columns) == ["d1", "d2", "d3", "d4"]
-    assert "attention_seed23_X.csv" in downloads
+    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_X.csv" in downloads
     at.selectbox(key="export_matrix").set_value("W_Q").run()
     assert np.array_equal(preview(at).to_numpy(), trace.w_q[0])
 
@@ -116,11 +116,11 @@ def test_two_heads(downloads: Downloads) -> None:
     at.selectbox(key="head").set_value(2).run()  # the shared head picker, shown for per-head matrices
     assert not at.exception
     assert np.array_equal(preview(at).to_numpy(), trace.weights[1])
-    assert "attention_seed5_alpha_head2.csv" in downloads
+    assert "attention_me-gusta-estudiar_d4-k3-v3-h2_seed5_alpha_head2.csv" in downloads
     at.selectbox(key="export_matrix").set_value("W_O").run()
     assert np.array_equal(preview(at).to_numpy(), trace.w_o)
     assert len(at.get("download_button")) == 5
-    ns = run_cells(downloads["attention_seed5.ipynb"]())
+    ns = run_cells(downloads["attention_me-gusta-estudiar_d4-k3-v3-h2_seed5.ipynb"]())
     np.testing.assert_allclose(ns["alphas"], trace.weights, rtol=0, atol=1e-12)
     np.testing.assert_allclose(ns["output"], trace.output, rtol=0, atol=1e-12)
 
@@ -147,8 +147,8 @@ def test_larger_matrices_are_not_rendered_as_formulas() -> None:
 def test_hand_edited_numbers_reach_the_notebook(downloads: Downloads) -> None:
     at = open_export(custom="1", edits="e.0.0.0=0.5,wq.0.1.2=-0.3")
     assert any("Hand-edited" in i.value for i in at.info)
-    assert "attention_seed23_custom.ipynb" in downloads
-    ns = run_cells(downloads["attention_seed23_custom.ipynb"]())
+    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb" in downloads
+    ns = run_cells(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb"]())
     assert "rng" not in ns
     assert ns["me_"][0] == 0.5 and ns["W_q"][1, 2] == -0.3
     seeded = ac.compute(ac.AttentionConfig())
@@ -170,13 +170,13 @@ def test_custom_mode_with_edits_that_decode_to_nothing_is_the_seeded_view_everyw
     assert not any(i.value == EN["controls.custom_on"] for i in at.sidebar.info), "sidebar says hand-edited"
     assert not any(i.value == EN["export.custom"] for i in at.info), "export page says hand-edited"
     assert set(downloads) == {
-        "attention_seed23_alpha.csv",
-        "attention_seed23_alpha.tex",
-        "attention_seed23_trace.json",
-        "attention_seed23.ipynb",
-        "attention_seed23_matrices.zip",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb",
+        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip",
     }
-    notebook = downloads["attention_seed23.ipynb"]()
+    notebook = downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb"]()
     assert "by hand" not in notebook
     ns = run_cells(notebook)
     assert "rng" in ns  # drawn from the seed, not written out
@@ -192,7 +192,7 @@ def test_custom_mode_with_real_edits_is_named_by_every_reader(downloads: Downloa
     at = open_export(custom="1", edits="wq.0.1.1=0.3,junk")
     assert any(i.value == EN["controls.custom_on"] for i in at.sidebar.info)
     assert any(i.value == EN["export.custom"] for i in at.info)
-    assert "attention_seed23_custom.ipynb" in downloads
-    assert "by hand" in downloads["attention_seed23_custom.ipynb"]()
+    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb" in downloads
+    assert "by hand" in downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb"]()
     at.switch_page("pages/5_edit.py").run()
     assert any(s.value == EN["edit.active"] for s in at.success)

@@ -100,10 +100,10 @@ def test_designed_heads_one_click_each(design: str) -> None:
 
 def test_multihead_presenter_mode_one_section_at_a_time() -> None:
     at = open_app("pages/2_multihead.py", present="1", step="4")
-    assert [s.value for s in at.subheader] == ["Why divide by √d_k?"]
+    assert [s.value for s in at.header] == ["Why divide by √d_k?"]
     assert not at.title  # no page title in presenter mode
     next(b for b in at.button if b.key == "present_next").click().run()
-    assert [s.value for s in at.subheader] == ["The causal mask"]
+    assert [s.value for s in at.header] == ["The causal mask"]
     assert at.query_params["step"] == "5"
 
 
@@ -111,7 +111,7 @@ def test_encoder_presenter_mode_shows_one_step() -> None:
     at = open_app("pages/4_encoder.py", present="1")
     assert not at.title
     assert any(b.key == "present_exit" for b in at.button)
-    assert len(at.subheader) == 1
+    assert len(at.header) == 1
 
 
 # --- the home page: why α ≈ 0.2, the neuron view, the «scores» names -------------------------

@@ -237,25 +237,25 @@ def test_edits_link_restores_custom_numbers() -> None:
 
 def test_presenter_mode_one_step_at_a_time_with_url_step() -> None:
     at = open_app(None, present="1", step="5")
-    headers = [s.value for s in at.subheader]
+    headers = [s.value for s in at.header]
     assert headers == ["5. The attention weights α"]
     assert len(at.get("plotly_chart")) == 1
     assert not at.text_input  # the sidebar controls are hidden
     next(b for b in at.button if b.key == "present_next").click()
     at.run()
-    assert [s.value for s in at.subheader] == ["6. One word, term by term"]
+    assert [s.value for s in at.header] == ["6. One word, term by term"]
     assert at.query_params["step"] == "6"
     next(b for b in at.button if b.key == "present_prev").click().run()
     next(b for b in at.button if b.key == "present_prev").click().run()
     assert at.query_params["step"] == "4"
     next(b for b in at.button if b.key == "present_exit").click().run()
     assert "present" not in at.query_params
-    assert len(at.subheader) >= 7 and at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE
+    assert len(at.header) >= 7 and at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE
 
 
 def test_presenter_mode_in_spanish_and_clamped_step() -> None:
     at = open_app(None, present="true", step="99", lang="es")
-    assert [s.value for s in at.subheader] == ["7. La salida"]
+    assert [s.value for s in at.header] == ["7. La salida"]
     assert any("step" in w.value for w in at.warning)
     assert next(b for b in at.button if b.key == "present_next").disabled
 
@@ -263,7 +263,7 @@ def test_presenter_mode_in_spanish_and_clamped_step() -> None:
 def test_presenter_mode_from_another_page_goes_home() -> None:
     at = open_app("pages/1_matrix.py")
     at.toggle(key="present").set_value(True).run()
-    assert next(s.value for s in at.subheader).startswith("1. ")
+    assert next(s.value for s in at.header).startswith("1. ")
 
 
 # ---------------------------------------------------------------- Spanish everywhere
@@ -310,10 +310,27 @@ def test_presenter_steps_are_bounded_by_the_list_of_steps() -> None:
     assert not last.warning and last.button(key="present_next").disabled
     beyond = open_app(None, present="true", step=str(len(STEPS) + 1))
     assert [w.value for w in beyond.warning if "step" in w.value]
-    assert [s.value for s in beyond.subheader] == [s.value for s in last.subheader]
+    assert [s.value for s in beyond.header] == [s.value for s in last.header]
 
 
 def test_the_largest_seed_opens_every_page_it_changes() -> None:
     """A seed is 0..2**32 - 1; pages that derive other seeds from it must not overflow RandomState."""
     for page in ("pages/2_multihead.py", "pages/3_vectors.py", "pages/4_encoder.py"):
         open_app(page, seed="4294967295")  # raises on an exception in the page
+
+
+def test_vector_space_draws_at_most_32_words_and_says_so() -> None:
+    sentence = " ".join(f"w{i}" for i in range(100))
+    at = open_app("pages/3_vectors.py", sentence=sentence, word="80")
+    space = figures(at)[0]
+    drawn = {str(x) for d in space["data"] for x in (d.get("text") or []) if isinstance(x, str)}
+    assert "w79" in drawn and "w31" not in drawn and "w30" in drawn and "w50" not in drawn, sorted(drawn)[:10]
+    assert any("32 of the 100 words" in i.value for i in at.info)
+
+
+def test_the_positional_picker_says_which_scheme_is_really_used() -> None:
+    at = open_app(None, d_model="8")  # "notebook" asked for, but its vectors are 4-wide: sinusoidal is used
+    assert at.selectbox(key="positional").value == "notebook"
+    assert any("In use: Sinusoidal" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    plain = open_app(None)
+    assert not any("In use:" in c.value for c in plain.sidebar.caption)

@@ -172,7 +172,7 @@ def test_bad_links_give_a_working_page(params: dict[str, str], expect: dict[str,
 
 def test_presenter_mode_stays_here() -> None:
     at = open_page(present="1", view="head")
-    assert not at.title and at.subheader[0].value == "A trained model"
+    assert not at.title and at.header[0].value == "A trained model"
     assert len(at.get("plotly_chart")) == 2
 
 

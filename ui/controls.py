@@ -50,6 +50,12 @@ class Controls:
     lang: str
     state: dict[str, Any]
     edits: tuple[Edit, ...] = ()  # the hand edits in use (active_edits): empty means the seeded numbers
+    phone: bool = False  # a phone's browser (its User-Agent says "Mobi"): figures are laid out for ~360 px
+
+    @property
+    def width(self) -> int:
+        """About how many pixels wide the main column is: figures size their text to fit it."""
+        return PHONE_WIDTH if self.phone else DESKTOP_WIDTH
 
     def t(self, msg: str, /, **values: Any) -> str:
         """The message `msg` in this page's language."""
@@ -80,6 +86,21 @@ def _initial_state() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     return values, notices
 
 
+PHONE_WIDTH = 358  # a 390 px phone less Streamlit's side padding
+DESKTOP_WIDTH = 900  # the main column at 1280-1400 px with the sidebar open, or 1024 px without it
+
+
+def _is_phone() -> bool:
+    """Whether the browser is a phone's, from its User-Agent ("Mobi", as MDN recommends).
+
+    The server cannot see the window's width; a phone's browser says it is one on every request.
+    """
+    try:
+        return "Mobi" in str(st.context.headers.get("User-Agent", ""))
+    except Exception:  # no browser context (bare mode, some test runners)
+        return False
+
+
 def _browser_locale() -> str | None:
     try:
         return st.context.locale
@@ -108,6 +129,8 @@ def _sync(key: str) -> None:
         state[key] = value
         state["word"] = 1
         return
+    if key == "lang" and st.session_state[key] not in LANGUAGES:
+        return  # a click on the selected language clears a segmented control: keep that language
     state[key] = st.session_state[key]
 
 
@@ -142,6 +165,7 @@ def controls(page: str = "home", extra: Sequence[str] = (), *, config_widgets: b
     def t(msg: str, /, **values: Any) -> str:
         return translate(lang, msg, **values)
 
+    positional_note = None
     with st.sidebar:
         _language_picker(state)
         lang = state["lang"]
@@ -151,17 +175,23 @@ def controls(page: str = "home", extra: Sequence[str] = (), *, config_widgets: b
         custom_notice = st.empty()  # filled below, once edits outside the matrices are dropped
         if not state["present"] and config_widgets:
             st.divider()
-            _config_widgets(state, t, extra)
+            positional_note = _config_widgets(state, t, extra)
 
     _show_notices(lang)
     config = _config_from_state(state, lang)
+    if positional_note is not None:
+        used = ac.positional_encodings(config.positional, len(config.tokens), config.d_model)[1]
+        if used.scheme != config.positional:  # the picker kept showing "Notebook" while sinusoidal was used
+            positional_note.caption(
+                translate(lang, "controls.positional_used", scheme=translate(lang, f"positional.{used.scheme}"))
+            )
     if edits:
         edits = _drop_edits_outside(state, config, lang, edits)
     if edits and config_widgets:
         with custom_notice:
             st.info(translate(lang, "controls.custom_on"), icon=":material/edit:")
     _write_url(state)
-    return Controls(config=config, lang=lang, state=state, edits=edits)
+    return Controls(config=config, lang=lang, state=state, edits=edits, phone=_is_phone())
 
 
 def _drop_edits_outside(
@@ -188,8 +218,9 @@ def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:
                 return
 
 
-def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> None:
-    st.subheader(t("controls.title"))
+def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> Any:
+    """Draw the configuration widgets; returns the placeholder below the positional-encoding picker."""
+    st.header(t("controls.title"))
     _draw(
         "sentence",
         st.text_input,
@@ -197,14 +228,22 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
         max_chars=ac.MAX_SENTENCE_CHARS,
         help=t("controls.sentence_help", max_tokens=ac.MAX_TOKENS),
     )
+    # One row of columns per pair, so the Tab order follows reading order (d_model, seed, d_k, d_v,
+    # heads, temperature); two tall columns made it run down the left one, then jump back up.
     c1, c2 = st.columns(2)
     with c1:
         _draw_int("d_model", t("controls.d_model"), t("controls.d_model_help"))
-        _draw_int("d_k", t("controls.d_k"), t("controls.d_k_help"))
-        _draw_int("n_heads", t("controls.n_heads"), t("controls.n_heads_help"))
     with c2:
         _draw_int("seed", t("controls.seed"), t("controls.seed_help"))
+    c1, c2 = st.columns(2)
+    with c1:
+        _draw_int("d_k", t("controls.d_k"), t("controls.d_k_help"))
+    with c2:
         _draw_int("d_v", t("controls.d_v"), t("controls.d_v_help"))
+    c1, c2 = st.columns(2)
+    with c1:
+        _draw_int("n_heads", t("controls.n_heads"), t("controls.n_heads_help"))
+    with c2:
         _draw(
             "temperature",
             st.number_input,
@@ -233,6 +272,7 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
         format_func=lambda s: t(f"positional.{s}"),
         help=t("controls.positional_help"),
     )
+    positional_note = st.empty()  # says which scheme is really used when the one picked cannot be
     _draw("scaled", st.toggle, t("controls.scaled"), help=t("controls.scaled_help"))
     _draw("causal", st.toggle, t("controls.causal"), help=t("controls.causal_help"))
     if "d_ff" in extra:
@@ -242,6 +282,7 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
     if st.button(t("controls.reset"), help=t("controls.reset_help"), width="stretch"):
         _reset(state)
         st.rerun()
+    return positional_note
 
 
 def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
@@ -254,6 +295,9 @@ def _draw_int(key: str, label: str, help_text: str) -> Any:
     return _draw(key, st.number_input, label, min_value=lo, max_value=hi, step=1, help=help_text)
 
 
+_LANG_SCRIPTS = {code: f'<script>document.documentElement.lang = "{code}";</script>' for code in LANGUAGES}
+
+
 def _language_picker(state: dict[str, Any]) -> None:
     _draw(
         "lang",
@@ -263,8 +307,12 @@ def _language_picker(state: dict[str, Any]) -> None:
         format_func=lambda c: LANGUAGE_NAMES[c],
         label_visibility="collapsed",
     )
-    if state.get("lang") not in LANGUAGES:  # a segmented control can be cleared: keep a language
+    if state.get("lang") not in LANGUAGES:  # never expected (see _sync); still, always keep a language
         state["lang"] = LANGUAGES[0]
+    # Screen readers pick their voice from <html lang>, which Streamlit leaves at "en". This is the one
+    # script the app runs: a constant per language (no user text; the code comes from LANGUAGES), and it
+    # only sets that attribute. A new language means a new body, so Streamlit runs it again.
+    st.html(_LANG_SCRIPTS[state["lang"]], unsafe_allow_javascript=True, width="content")
 
 
 def _reset(state: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from .compute import cached_block, cached_custom_encoder
 from .controls import Controls, remember
 from .encoder_view import block_diagram, step_in_mode, steps_for
 from .tables import frame, show
+from .text import stacked
 
 ALPHA_HEADS_SHOWN = 8  # α tables drawn in the attention step; more heads are summarised
 SMALL_ATTENTION = 0.05  # below 5 % of ‖X‖ the attention sub-layer's output is explained as "tiny"
@@ -55,7 +56,7 @@ def _table(layer: Layer, label: str, values: np.ndarray, rows: list[str], cols: 
 def _weights(layer: Layer, label: str, values: np.ndarray, rows: list[str], cols: str | list[str], key: str) -> None:
     """A weight matrix, folded away so that the step's result stays the prominent table."""
     with st.expander(f"{label} · {values.shape[0]} × {values.shape[1]}"):
-        show(frame(values, rows, cols), layer.ctrl.lang, key=key)
+        show(frame(values, rows, cols), layer.ctrl.lang, key=key, index="dim")
 
 
 def _layer_norm(layer: Layer, ln: ac.LayerNormTrace | None, key: str, normed: str = "encoder.table.normed") -> None:
@@ -227,10 +228,10 @@ def step_title(layer: Layer, step: str) -> str:
 def draw_step(layer: Layer, step: str, where: str) -> None:
     """One step: title, shape, one-line explanation, formula and its tables."""
     t, mode = layer.ctrl.t, "post" if layer.post else "pre"
-    st.subheader(step_title(layer, step), anchor=f"{where}-{step}")
+    st.header(step_title(layer, step), anchor=f"{where}-{step}")
     st.markdown(t("encoder.shape", shape=_numbers(step, layer.dims), symbols=SYMBOLS[step]))
     st.markdown(t(f"encoder.step.{step}.{mode}", **layer.dims))
-    st.latex(FORMULAS[step][0 if layer.post else 1])
+    st.latex(stacked(FORMULAS[step][0 if layer.post else 1]))
     DRAW[step](layer, f"enc_{where}_{step}")
 
 

@@ -39,6 +39,35 @@ def _colour_values(z: np.ndarray) -> np.ndarray:
     return np.round(z, 4).astype(np.float32)
 
 
+AXIS_TEXT = "#222222"  # tick labels and axis titles: plotly's default grey was about 3.7:1 on white
+CHAR_WIDTH = 0.62  # a digit's width in plotly's default font, as a fraction of the font size
+LABEL_CHARS = 10  # longer tick labels are cut to this many characters ("inteligen…"); hover keeps them whole
+
+
+def cell_text_plan(
+    n: int, width: int, height: int, label_px: float, show_scale: bool, scale: float = 1.0
+) -> tuple[int, str] | None:
+    """The largest font (and decimals) at which every cell's value fits its cell, or None for no text.
+
+    `width` and `height` are the figure's size in px. Values overlapped (".1984.2030.1929") when
+    cells were narrower than their digits; then 2 decimals are tried, then no text at all.
+    """
+    plot_w = width - label_px - (80 if show_scale else 0) - 30  # y tick labels, colour bar, margins
+    plot_h = height - 150  # title, key axis on top, margins
+    cell_w, cell_h = plot_w / n, plot_h / n
+    for decimals in (4, 2):
+        chars = decimals + 2  # "0.1984", "0.20"
+        for size in (round(base * scale) for base in (16, 14, 12, 11, 10)):
+            if CHAR_WIDTH * size * chars + 6 <= cell_w and size + 4 <= cell_h:
+                return size, f".{decimals}f"
+    return None
+
+
+def short_label(label: str) -> str:
+    """A tick label cut to LABEL_CHARS characters."""
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
 def attention_heatmap(
     weights: np.ndarray,
     scores: np.ndarray,
@@ -56,11 +85,17 @@ def attention_heatmap(
     cell_text: bool = True,
     show_scale: bool = True,
     hover_light: str | None = None,
+    width: int = 900,
+    scale: float = 1.0,
 ) -> go.Figure:
     """The α matrix: queries as rows (top to bottom), keys as columns; hover shows score, logit, α.
 
     Masked cells (logit −∞) are drawn grey and labelled, not as a zero weight. `cell_text=False`
-    and `show_scale=False` make a small multiple (one of several heads side by side).
+    and `show_scale=False` make a small multiple (one of several heads side by side). `width` is
+    about how many px the figure gets (ui.controls.Controls.width, divided among side-by-side
+    charts): cell values are printed only at a size where they fit their cells, every token keeps
+    its tick label (cut short, and turned upright on the key axis, when space is tight). An empty
+    `title` leaves the figure without one (a phone's page prints it above the chart, where it wraps).
     """
     n = weights.shape[0]
     labels = unique_labels(tokens)  # category axes: a repeated word keeps its own row
@@ -70,14 +105,27 @@ def attention_heatmap(
     custom = None if light else hover_data(np.stack([scores, logits], axis=-1))  # (n, n, 2)
     masked = np.isneginf(logits)
     any_masked = bool(masked.any())
-    text_on = cell_text and n <= CELL_TEXT_MAX
+    side = height or min(760, 140 + 44 * n)
+    phone = width < 500
+    ticktext = [short_label(s) for s in labels] if phone or n > 16 else labels
+    tick_size = round((14 if n <= 8 else max(7, min(12, int((side - 150) / n) - 2))) * scale)
+    label_px = CHAR_WIDTH * tick_size * max(len(s) for s in ticktext) + 12
+    plan = cell_text_plan(n, width, side, label_px, show_scale, scale) if cell_text and n <= CELL_TEXT_MAX else None
+    text_on = plan is not None
+    masked_label = masked_text
+    if plan is not None:  # the word only where it fits its cell ("enmascarada" is long); else the logit, −∞
+        cell_w = (width - label_px - (80 if show_scale else 0) - 30) / n
+        if CHAR_WIDTH * plan[0] * len(masked_text) + 6 > cell_w:
+            masked_label = "−∞"
     text: dict[str, object] = {}
-    if text_on and any_masked:  # per-cell strings, so no value is printed on a masked cell
-        text = {"text": np.where(masked, "", np.char.mod("%.4f", weights)).tolist(), "texttemplate": "%{text}"}
-    elif text_on:
-        text = {"texttemplate": "%{z:.4f}"}
-    if text_on:  # larger digits while the cells are large: legible on a projector
-        text["textfont"] = {"size": 16 if n <= 6 else 14 if n <= 10 else 11}
+    if plan is not None:
+        size, fmt = plan
+        if any_masked:  # per-cell strings, so no value is printed on a masked cell
+            cells = np.char.mod(f"%{fmt}", weights)
+            text = {"text": np.where(masked, "", cells).tolist(), "texttemplate": "%{text}"}
+        else:
+            text = {"texttemplate": f"%{{z:{fmt}}}"}
+        text["textfont"] = {"size": size}
     heat = go.Heatmap(
         z=_colour_values(np.where(masked, np.nan, weights) if any_masked else weights),
         x=labels,
@@ -94,8 +142,11 @@ def attention_heatmap(
         ygap=1 if n <= 64 else 0,
         **text,
     )
-    ticks = {"type": "category", "tickfont": {"size": 14 if n <= 16 else 10}}
-    side = height or min(760, 140 + 44 * n)
+    # Every token labelled (plotly skipped every other one from 12 words on), upright on the key
+    # axis when the labels would not fit side by side.
+    ticks: dict[str, object] = {"type": "category", "tickmode": "array", "tickvals": labels, "ticktext": ticktext}
+    ticks["tickfont"] = {"size": tick_size, "color": AXIS_TEXT}
+    upright = (width - label_px - 110) / n < CHAR_WIDTH * tick_size * max(len(s) for s in ticktext) + 4
     traces = [heat]
     if any_masked:
         traces.append(
@@ -107,21 +158,33 @@ def attention_heatmap(
                 showscale=False,
                 hovertemplate=masked_hover,
                 hoverongaps=False,
-                text=np.where(masked, masked_text, "").tolist() if text_on else None,
+                text=np.where(masked, masked_label, "").tolist() if text_on else None,
                 texttemplate="%{text}" if text_on else None,
                 textfont={"color": "#404040"},
                 xgap=1 if n <= 64 else 0,
                 ygap=1 if n <= 64 else 0,
             )
         )
+    top_extra = int(label_px if upright else 0)  # room for upright key labels
     # The layout goes to the constructor: Figure.update_layout's relayout machinery cost more than the rest.
     layout = {
         # Title at the very top, the key axis (on top, with its title) below it: no overlap.
-        "title": {"text": title, "y": 0.995, "yref": "container", "yanchor": "top"},
-        "height": side + 40,
-        "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
-        "xaxis": {"title": {"text": key_label}, "side": "top", **ticks},
-        "yaxis": {"title": {"text": query_label}, "autorange": "reversed", **ticks},
+        "title": {
+            "text": title,
+            "y": 0.995,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 15 if phone else 17},
+        },
+        "height": side + 40 + top_extra,
+        "margin": {"l": 10, "r": 10, "t": (110 if title else 80) + top_extra, "b": 10},
+        "xaxis": {
+            "title": {"text": key_label, "font": {"color": AXIS_TEXT}},
+            "side": "top",
+            "tickangle": -90 if upright else 0,
+            **ticks,
+        },
+        "yaxis": {"title": {"text": query_label, "font": {"color": AXIS_TEXT}}, "autorange": "reversed", **ticks},
     }
     fig = go.Figure(data=traces, layout=layout)
     return fig

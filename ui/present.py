@@ -18,7 +18,7 @@ from .steps import STEPS, View
 PROJECTOR_CSS = """
 <style>
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem; }
-[data-testid="stMain"] h3 { font-size: 2.2rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 </style>
@@ -53,7 +53,8 @@ def navigation(ctrl: Controls, total: int) -> int:
         st.warning(t("fix.range", key="step", given=str(state["step"]), used=str(step)), icon=":material/warning:")
         state["step"] = step
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    prev_col, mid, next_col, exit_col = st.columns([1, 3, 1, 1], vertical_alignment="center")
+    # Wide enough button columns that "Previous"/"Anterior" is not cut to "Previo…" at 1024 px.
+    prev_col, mid, next_col, exit_col = st.columns([2, 3, 2, 2], vertical_alignment="center")
     with prev_col:
         st.button(
             t("present.prev"),

@@ -17,7 +17,7 @@ import attention_core as ac
 from .controls import Controls, view_selectbox
 from .heatmap import attention_heatmap
 from .tables import array_table, show, unique_labels
-from .text import md_escape
+from .text import md_escape, stacked
 
 NEURON_COLUMNS = 8  # q⊙k columns shown in the per-word table; wider d_k is summarised in a caption
 
@@ -41,7 +41,7 @@ class View:
 
 def _header(view: View, number: int, key: str) -> None:
     tag = view.head_tag if number >= 3 else ""  # tokens, embeddings and positions are shared by all heads
-    st.subheader(f"{number}. {view.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
+    st.header(f"{number}. {view.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
     st.markdown(
         view.ctrl.t(
             key + ".explain",
@@ -75,8 +75,10 @@ def step_positions(view: View) -> None:
         )
     if used.scheme == "sinusoidal":
         st.latex(
-            r"p_{t,2k} = \sin\!\left(t / 10000^{2k/d_{model}}\right),\quad"
-            r" p_{t,2k+1} = \cos\!\left(t / 10000^{2k/d_{model}}\right)"
+            stacked(
+                r"p_{t,2k} = \sin\!\left(t / 10000^{2k/d_{model}}\right),\quad"
+                r" p_{t,2k+1} = \cos\!\left(t / 10000^{2k/d_{model}}\right)"
+            )
         )
     st.markdown(view.ctrl.t(f"step2.scheme.{used.scheme}"))
     st.latex(r"x_t = e_t + p_t \qquad X = E + P")
@@ -102,12 +104,12 @@ def three_tables(
     for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
         with col:
             st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
-            show(array_table(mat, rows, prefix), view.ctrl.lang, key=f"{key}_{prefix}")
+            show(array_table(mat, rows, prefix), view.ctrl.lang, key=f"{key}_{prefix}", index="dim")
 
 
 def step_weights(view: View) -> None:
     _header(view, 3, "step3")
-    st.latex(r"W_Q, W_K \in \mathbb{R}^{d_{model}\times d_k},\quad W_V \in \mathbb{R}^{d_{model}\times d_v}")
+    st.latex(stacked(r"W_Q, W_K \in \mathbb{R}^{d_{model}\times d_k},\quad W_V \in \mathbb{R}^{d_{model}\times d_v}"))
     h = view.head
     rows = [f"d{i + 1}" for i in range(view.trace.d_model)]
     three_tables(
@@ -122,11 +124,18 @@ def step_weights(view: View) -> None:
 
 def step_qkv(view: View) -> None:
     _header(view, 4, "step4")
-    st.latex(r"q_t = x_t W_Q,\quad k_t = x_t W_K,\quad v_t = x_t W_V \qquad Q = X W_Q,\quad K = X W_K,\quad V = X W_V")
+    st.latex(QKV_FORMULA)
     h = view.head
     three_tables(
         view, (view.trace.q[h], view.trace.k[h], view.trace.v[h]), view.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv"
     )
+
+
+# Per token and as matrices, one short line each: narrow enough for a phone.
+QKV_FORMULA = (
+    r"\begin{gathered}(q_t,\ k_t,\ v_t) = (x_t W_Q,\ x_t W_K,\ x_t W_V) \\"
+    r" (Q,\ K,\ V) = (X W_Q,\ X W_K,\ X W_V)\end{gathered}"
+)
 
 
 def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
@@ -145,7 +154,16 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
     if trace.temperature != 1.0:
         inner = rf"\frac{{1}}{{T}}\,{inner}" if trace.scale == 1.0 else rf"\frac{{1}}{{T}}{inner}"
     mask = r",\quad \ell_{ts} = -\infty \text{ for } s > t" if trace.causal else ""
-    return rf"\alpha_{{ts}} = \mathrm{{softmax}}_s\left(\ell_{{ts}}\right),\quad \ell_{{ts}} = {inner}{mask}"
+    return stacked(rf"\alpha_{{ts}} = \mathrm{{softmax}}_s\left(\ell_{{ts}}\right),\quad \ell_{{ts}} = {inner}{mask}")
+
+
+PRESENTER_SCALE = 1.3  # presenter mode: cell values and axis labels grow with the rest of the type
+PRESENTER_HEATMAP_HEIGHT = 400  # px: below the Previous/Next bar, step 5's heatmap fits 1024 × 768
+
+
+def chart_config(ctrl: Controls) -> dict[str, object]:
+    """Plotly's options: no logo; on a phone no mode bar either, which covered the title and axis label."""
+    return {"displaylogo": False, "displayModeBar": False} if ctrl.phone else {"displaylogo": False}
 
 
 def heatmap(
@@ -156,15 +174,21 @@ def heatmap(
     table: bool = False,
     small: bool = False,
     light: bool = False,
+    columns: float = 1,
 ) -> None:
     """The α heatmap for the view's head, with its hover, a caption, and optionally its numbers in a table."""
     t, h = view.ctrl.t, view.head
+    full_title = title or t("heatmap.title") + view.head_tag
+    if view.ctrl.state.get("present") and height is None:
+        height = PRESENTER_HEATMAP_HEIGHT
+    if view.ctrl.phone:  # plotly cannot wrap a title: on a phone it ran off the screen, so it goes above the chart
+        st.markdown(f"**{full_title}**")
     fig = attention_heatmap(
         view.trace.weights[h],
         view.trace.scores[h],
         view.trace.logits[h],
         view.trace.tokens,
-        title=title or t("heatmap.title") + view.head_tag,
+        title="" if view.ctrl.phone else full_title,
         query_label=t("heatmap.queries"),
         key_label=t("heatmap.keys"),
         hover=t("heatmap.hover"),
@@ -174,19 +198,32 @@ def heatmap(
         cell_text=not small,
         show_scale=not small,
         hover_light=t("heatmap.hover_light") if light else None,
+        # Side-by-side columns share the width; on a phone Streamlit stacks them, each full width.
+        width=view.ctrl.width if view.ctrl.phone else int(view.ctrl.width / columns),
+        scale=PRESENTER_SCALE if view.ctrl.state.get("present") else 1.0,
     )
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    st.caption(t("heatmap.caption", n=view.trace.n_tokens))
+    st.plotly_chart(fig, key=key, config=chart_config(view.ctrl))
+    st.caption(t("heatmap.caption", n=view.trace.n_tokens) + (" " + t("heatmap.caption_table") if table else ""))
     # A toggle, not an expander: a closed expander's table would still be built and sent every rerun.
     if table and st.toggle(t("heatmap.as_table"), key=f"{key}_show_table"):
         show(array_table(view.trace.weights[h], view.rows, view.rows), view.ctrl.lang, key=f"{key}_table")
 
 
 def step_alpha(view: View) -> None:
-    _header(view, 5, "step5")
-    st.latex(alpha_formula(view.trace))
-    heatmap(view, key="heatmap")
-    alpha_callout(view)
+    if view.ctrl.state.get("present") and not view.ctrl.phone:
+        # On a projector (1024 × 768) the text above pushed the heatmap below the fold: side by side.
+        text_col, chart_col = st.columns([2, 3])
+        with text_col:
+            _header(view, 5, "step5")
+            st.latex(alpha_formula(view.trace))
+            alpha_callout(view)
+        with chart_col:
+            heatmap(view, key="heatmap", columns=5 / 3)  # the chart's column is 3/5 of the width
+    else:
+        _header(view, 5, "step5")
+        st.latex(alpha_formula(view.trace))
+        heatmap(view, key="heatmap")
+        alpha_callout(view)
     if st.toggle(view.ctrl.t("step5.tables"), key="step5_tables"):  # built only when asked for
         h = view.head
         st.markdown(f"**{view.ctrl.t('table.scores')}**")
@@ -262,7 +299,7 @@ def concat_wo_output(ctrl: Controls, trace: ac.AttentionTrace, rows: list[str], 
     concat_cols = ac.concat_labels(trace.n_heads, trace.d_v)
     show(array_table(trace.concat, rows, concat_cols), ctrl.lang, key=f"{key}_concat")
     st.markdown(f"**W_O** · {trace.w_o.shape[0]}×{trace.w_o.shape[1]}")
-    show(array_table(trace.w_o, concat_cols, "d"), ctrl.lang, key=f"{key}_wo")
+    show(array_table(trace.w_o, concat_cols, "d"), ctrl.lang, key=f"{key}_wo", index="dim")
     st.markdown(f"**{t('step7.final')}** · {trace.n_tokens}×{trace.d_model}")
     show(array_table(trace.output, rows, "d"), ctrl.lang, key=f"{key}_output")
 

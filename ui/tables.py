@@ -77,15 +77,22 @@ def _number_format(columns: tuple[str, ...]) -> dict[str, ColumnConfig]:
     return {c: st.column_config.NumberColumn(format="%.4f") for c in columns}
 
 
-def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None) -> None:
-    """st.dataframe with 4 decimals; large tables show their top-left corner and a note."""
+def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None, index: str = "word") -> None:
+    """st.dataframe with 4 decimals; large tables show their top-left corner and a note.
+
+    `index` names the row labels' column ("word", "dim", "d_k", "temperature", "row": the catalogue's
+    table.index.*), so that screen readers announce a header instead of an empty cell.
+    """
     n_rows, n_cols = df.shape
-    shown = df
+    index_name = translate(lang, f"table.index.{index}")
+    shown = df.rename_axis(index_name) if isinstance(df, pd.DataFrame) and df.index.name is None else df
     if n_rows > COMPACT_ROWS or n_cols > COMPACT_COLS:
-        if isinstance(df, Table):
-            shown = Table(df.values[:COMPACT_ROWS, :COMPACT_COLS], df.rows[:COMPACT_ROWS], df.columns[:COMPACT_COLS])
+        if isinstance(shown, Table):
+            shown = Table(
+                shown.values[:COMPACT_ROWS, :COMPACT_COLS], shown.rows[:COMPACT_ROWS], shown.columns[:COMPACT_COLS]
+            )
         else:
-            shown = df.iloc[:COMPACT_ROWS, :COMPACT_COLS]
+            shown = shown.iloc[:COMPACT_ROWS, :COMPACT_COLS]
         st.caption(
             translate(
                 lang,
@@ -97,7 +104,7 @@ def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None) -> None
             )
         )
     config = _number_format(tuple(shown.columns))
-    data = _table_to_arrow(shown) if isinstance(shown, Table) else _to_arrow(shown)
+    data = _table_to_arrow(shown, index_name) if isinstance(shown, Table) else _to_arrow(shown)
     # Every row visible (at most COMPACT_ROWS): Streamlit's default height shows only ten.
     st.dataframe(data, column_config=config, key=key, height="content")
 
@@ -121,11 +128,11 @@ def _index_array(rows: tuple[str, ...]) -> pa.Array:
     return pa.array(list(rows), type=_INDEX_TYPE)
 
 
-def _table_to_arrow(t: Table) -> pd.DataFrame | pa.Table:
-    """What `_to_arrow(t.to_frame())` returns, without the DataFrame."""
+def _table_to_arrow(t: Table, index_name: str | None = None) -> pd.DataFrame | pa.Table:
+    """What `_to_arrow(t.to_frame().rename_axis(index_name))` returns, without the DataFrame."""
     if len(set(t.columns)) != len(t.columns):  # pandas' own path, as _to_arrow does
-        return _to_arrow(t.to_frame())
-    schema = _schema(t.columns, _INDEX_DTYPE, None)
+        return _to_arrow(t.to_frame().rename_axis(index_name))
+    schema = _schema(t.columns, _INDEX_DTYPE, index_name)
     arrays = [pa.array(t.values[:, j], from_pandas=True) for j in range(t.values.shape[1])]  # NaN -> null
     arrays.append(_index_array(t.rows))
     return pa.Table.from_arrays(arrays, schema=schema)

@@ -352,11 +352,11 @@ def view_step(f: Focus) -> None:
     d_head = trace.d_head
     st.markdown(t("trained.step.explain", d_model=f.model.d_model, d_head=d_head) + f.where)
 
-    st.subheader(t("trained.step.x", layer=f.layer + 1))
+    st.header(t("trained.step.x", layer=f.layer + 1))
     st.markdown(t("trained.step.x_explain"))
     show(frame(lt.x, rows, "d"), lang, key="tm_x")
 
-    st.subheader(t("trained.step.w"))
+    st.header(t("trained.step.w"))
     st.latex(r"W_Q, W_K, W_V \in \mathbb{R}^{" + f"{f.model.d_model}" + r"\times " + f"{d_head}" + "}")
     weights = f.model.layers[f.layer].head_weights(h, f.model.n_heads)
     biases = f.model.layers[f.layer].head_biases(h, f.model.n_heads)
@@ -368,13 +368,13 @@ def view_step(f: Focus) -> None:
     show(frame(np.vstack(biases), ["b_Q", "b_K", "b_V"], "j"), lang, key="tm_biases")
     st.caption(t("trained.step.bias"))
 
-    st.subheader(t("trained.step.qkv"))
+    st.header(t("trained.step.qkv"))
     st.latex(r"Q = X W_Q + b_Q,\quad K = X W_K + b_K,\quad V = X W_V + b_V")
     for name, m, prefix in (("Q", lt.q[h], "q"), ("K", lt.k[h], "k"), ("V", lt.v[h], "v")):
         st.markdown(f"**{name}** · {m.shape[0]}×{m.shape[1]}")
         show(frame(m, rows, prefix), lang, key=f"tm_{prefix}")
 
-    st.subheader(t("trained.step.alpha"))
+    st.header(t("trained.step.alpha"))
     st.latex(r"\alpha_{ij} = \mathrm{softmax}_j\!\left(\frac{q_i \cdot k_j}{\sqrt{" + str(d_head) + r"}}\right)")
     st.markdown(f"**{t('table.scores')}**")
     show(frame(lt.scores[h], rows, rows), lang, key="tm_scores")
@@ -382,7 +382,7 @@ def view_step(f: Focus) -> None:
     show(frame(lt.scores[h] * lt.scale, rows, rows), lang, key="tm_logits")
     alpha_heatmap(f, trace, np.arange(trace.n_tokens), t("trained.head.heat_title") + f.where, "tm_step_heat")
 
-    st.subheader(t("trained.step.word"))
+    st.header(t("trained.step.word"))
     i = pick_word(f)
     step = ac.head_step(trace, f.layer, h, i)
     st.latex(rf"z_{{{i + 1}}} = \sum_j \alpha_{{{i + 1}j}}\, v_j")
