@@ -1,0 +1,129 @@
+"""The engine's small kernels checked against independent references (scipy, the notebook's
+printed numbers, formulas written out by hand): row entropy, the notebook's word-by-word sums,
+the positional scheme's label and the sinusoidal table. Written for the mutation run
+(docs/mutation.md): each test pins a behaviour that no other engine test reached."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import notebook_values as nb
+import numpy as np
+import pytest
+from scipy.stats import entropy as scipy_entropy
+
+from attention_core import AttentionConfig, compute, explain_token, multi_head_attention, row_entropy
+from attention_core.embeddings import PositionalChoice, positional_encodings, sinusoidal_positions
+from attention_core.explain import matrix_check, word_by_word
+
+
+def test_row_entropy_matches_scipy_on_random_distributions() -> None:
+    rng = np.random.RandomState(5)
+    w = rng.dirichlet(np.ones(7), size=(3, 4))  # (3, 4, 7): entropy along the last axis only
+    expected = scipy_entropy(w, axis=-1)
+    np.testing.assert_allclose(row_entropy(w), expected, rtol=1e-12)
+    assert row_entropy(w).shape == (3, 4)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ([1.0, 0.0, 0.0, 0.0], 0.0),  # all weight on one key
+        ([0.25, 0.25, 0.25, 0.25], math.log(4)),  # uniform: ln(m)
+        ([0.5, 0.5, 0.0], math.log(2)),  # a zero weight adds nothing (0·ln 0 = 0), never NaN
+        ([0.0, 0.0, 0.0], 0.0),  # a fully masked row (zero weights)
+    ],
+)
+def test_row_entropy_known_values(row: list[float], expected: float) -> None:
+    assert row_entropy(np.array([row]))[0] == pytest.approx(expected, abs=1e-15)
+
+
+def test_row_entropy_accepts_lists_and_integer_rows() -> None:
+    assert row_entropy([[1, 0], [0, 1]]).tolist() == [0.0, 0.0]
+    assert row_entropy([[0.5, 0.5]])[0] == pytest.approx(math.log(2))
+
+
+def test_word_by_word_reproduces_the_notebooks_per_word_sections() -> None:
+    trace = compute(AttentionConfig())
+    by_word = word_by_word(trace)
+    assert by_word.shape == (5, 3)
+    for i, word in enumerate(nb.WORDS):
+        np.testing.assert_allclose(by_word[i], nb.PER_WORD_ATTENTION[word], atol=5e-5)
+
+
+def test_word_by_word_uses_the_requested_head() -> None:
+    trace = compute(AttentionConfig(n_heads=3, d_model=6, sentence="the cat sat on the mat"))
+    for head in range(3):
+        by_hand = np.array(
+            [
+                sum(trace.weights[head, i, j] * trace.v[head, j] for j in range(trace.n_tokens))
+                for i in range(trace.n_tokens)
+            ]
+        )
+        np.testing.assert_allclose(word_by_word(trace, head), by_hand, rtol=0, atol=1e-15)
+    assert not np.allclose(word_by_word(trace, 0), word_by_word(trace, 1))
+
+
+def test_matrix_check_is_rounding_small_and_sees_a_wrong_output() -> None:
+    trace = compute(AttentionConfig(n_heads=2, d_model=6))
+    for head in range(2):
+        gap = matrix_check(trace, head)
+        assert 0.0 <= gap < 1e-15
+    # The same check on a trace whose head output was shifted by 0.5 reports that 0.5.
+    shifted = np.array(trace.head_outputs)
+    shifted[1, 2, 0] += 0.5
+    bad = dataclasses.replace(trace, head_outputs=shifted)
+    assert matrix_check(bad, 1) == pytest.approx(0.5, abs=1e-12)
+    assert matrix_check(bad, 0) < 1e-15
+
+
+def test_positional_choice_reads_as_the_scheme_and_its_reason() -> None:
+    assert str(PositionalChoice("notebook")) == "notebook"
+    assert str(PositionalChoice("sinusoidal", "too many tokens")) == "sinusoidal (too many tokens)"
+    _, choice = positional_encodings("notebook", 6, 4)
+    assert str(choice).startswith("sinusoidal (the notebook's hand-written vectors need d_model = 4")
+    assert "there are 6 tokens" in str(choice)
+
+
+@pytest.mark.parametrize(("n", "d_model"), [(1, 1), (3, 4), (5, 5), (7, 8)])
+def test_sinusoidal_positions_match_the_papers_formula(n: int, d_model: int) -> None:
+    pe = sinusoidal_positions(n, d_model)
+    for p in range(n):
+        for col in range(d_model):
+            i = col // 2
+            angle = p / 10000 ** (2 * i / d_model)
+            expected = math.sin(angle) if col % 2 == 0 else math.cos(angle)
+            assert pe[p, col] == pytest.approx(expected, abs=1e-14)
+
+
+def test_explain_token_states_the_allowed_range() -> None:
+    trace = compute(AttentionConfig(n_heads=2))  # 5 tokens, 2 heads
+    with pytest.raises(ValueError, match=r"token index must be in 0\.\.4, got 5"):
+        explain_token(trace, 5)
+    with pytest.raises(ValueError, match=r"head must be in 0\.\.1, got 2"):
+        explain_token(trace, 0, 2)
+
+
+def test_explain_token_products_are_the_dot_products_term_by_term() -> None:
+    trace = compute(AttentionConfig(n_heads=2, d_model=6))
+    ex = explain_token(trace, 3, head=1)
+    q, k = np.array(trace.q[1, 3]), np.array(trace.k[1])
+    for j in range(trace.n_tokens):
+        for c in range(q.shape[0]):
+            assert ex.products[j, c] == q[c] * k[j, c]
+    np.testing.assert_allclose(ex.products.sum(axis=1), ex.dots, rtol=0, atol=1e-15)
+    for a in (ex.dots, ex.logits, ex.weights, ex.terms, ex.output, ex.products):
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[0] = 1.0
+
+
+def test_multi_head_attention_is_not_causal_unless_asked() -> None:
+    rng = np.random.RandomState(0)
+    x = rng.randn(4, 6)
+    w_q, w_k, w_v = (rng.randn(2, 6, 3) for _ in range(3))
+    _, weights = multi_head_attention(x, w_q, w_k, w_v, None)
+    assert np.all(weights > 0)  # every query sees every key, the future included
+    _, causal = multi_head_attention(x, w_q, w_k, w_v, None, causal=True)
+    assert np.all(causal[:, np.triu_indices(4, 1)[0], np.triu_indices(4, 1)[1]] == 0)
