@@ -127,3 +127,12 @@ def test_multi_head_attention_is_not_causal_unless_asked() -> None:
     assert np.all(weights > 0)  # every query sees every key, the future included
     _, causal = multi_head_attention(x, w_q, w_k, w_v, None, causal=True)
     assert np.all(causal[:, np.triu_indices(4, 1)[0], np.triu_indices(4, 1)[1]] == 0)
+
+
+@pytest.mark.parametrize("bad", ["w_q", "w_k", "w_v"])
+def test_multi_head_attention_names_the_misshaped_weight(bad: str) -> None:
+    rng = np.random.RandomState(1)
+    weights = {name: rng.randn(2, 4, 3) for name in ("w_q", "w_k", "w_v")}
+    weights[bad] = rng.randn(4)  # 1-D: neither one head (2-D) nor stacked heads (3-D)
+    with pytest.raises(ValueError, match=rf"^{bad} must have shape \(h, d_model, d\) or \(d_model, d\), got \(4,\)$"):
+        multi_head_attention(rng.randn(3, 4), weights["w_q"], weights["w_k"], weights["w_v"], None)
