@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 from scipy.stats import entropy as scipy_entropy
 
-from attention_core import AttentionConfig, compute, explain_token, multi_head_attention, row_entropy
+from attention_core import (
+    AttentionConfig,
+    compute,
+    explain_token,
+    multi_head_attention,
+    row_entropy,
+    trace_from_matrices,
+)
 from attention_core.embeddings import PositionalChoice, positional_encodings, sinusoidal_positions
 from attention_core.explain import matrix_check, word_by_word
 
@@ -136,3 +143,71 @@ def test_multi_head_attention_names_the_misshaped_weight(bad: str) -> None:
     weights[bad] = rng.randn(4)  # 1-D: neither one head (2-D) nor stacked heads (3-D)
     with pytest.raises(ValueError, match=rf"^{bad} must have shape \(h, d_model, d\) or \(d_model, d\), got \(4,\)$"):
         multi_head_attention(rng.randn(3, 4), weights["w_q"], weights["w_k"], weights["w_v"], None)
+
+
+def _valid_matrices(n: int = 3, d_model: int = 4, h: int = 2, d: int = 3) -> dict[str, np.ndarray]:
+    rng = np.random.RandomState(2)
+    return {
+        "embeddings": rng.randn(n, d_model),
+        "positions": rng.randn(n, d_model),
+        "w_q": rng.randn(h, d_model, d),
+        "w_k": rng.randn(h, d_model, d),
+        "w_v": rng.randn(h, d_model, d),
+        "w_o": rng.randn(h * d, d_model),
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("embeddings", np.zeros((2, 4)), r"^embeddings must have shape \(3, d_model\), got \(2, 4\)$"),
+        ("embeddings", np.zeros(3), r"^embeddings must have shape \(3, d_model\), got \(3,\)$"),
+        ("positions", np.zeros((3, 5)), r"^positions must have shape \(3, 4\), got \(3, 5\)$"),
+        ("w_q", np.zeros((2, 5, 3)), r"^w_q must have shape \(h, 4, d\), got \(2, 5, 3\)$"),
+        ("w_k", np.zeros((2, 5, 3)), r"^w_k must have shape \(h, 4, d\), got \(2, 5, 3\)$"),
+        ("w_v", np.zeros((2, 5, 3)), r"^w_v must have shape \(h, 4, d\), got \(2, 5, 3\)$"),
+        ("w_v", np.zeros((3, 4, 3)), r"^w_v must have shape \(h, 4, d\), got \(3, 4, 3\)$"),  # 3 heads, not 2
+        ("w_k", np.zeros((2, 4, 2)), r"^w_k must have the shape of w_q \(2, 4, 3\), got \(2, 4, 2\)$"),
+        ("w_o", np.zeros((6, 5)), r"^w_o must have shape \(6, 4\) when there are 2 heads$"),
+        ("w_o", None, r"^w_o must have shape \(6, 4\) when there are 2 heads$"),
+    ],
+)
+def test_trace_from_matrices_names_the_wrong_shape(field: str, value: object, message: str) -> None:
+    m: dict[str, object] = dict(_valid_matrices())
+    m[field] = value
+    with pytest.raises(ValueError, match=message):
+        trace_from_matrices(["a", "b", "c"], **m)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["embeddings", "positions", "w_q", "w_k", "w_v"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_trace_from_matrices_refuses_non_finite_numbers(field: str, bad: float) -> None:
+    m = _valid_matrices()
+    m[field] = m[field].copy()
+    m[field].flat[1] = bad
+    with pytest.raises(ValueError, match=rf"^{field} must hold finite numbers only$"):
+        trace_from_matrices(["a", "b", "c"], **m)
+
+
+def test_trace_from_matrices_refuses_no_tokens_and_a_bad_temperature() -> None:
+    m = _valid_matrices(n=0)
+    with pytest.raises(ValueError, match=r"^tokens must not be empty$"):
+        trace_from_matrices([], **m)
+    m = _valid_matrices()
+    for t in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="temperature"):
+            trace_from_matrices(["a", "b", "c"], **m, temperature=t)
+
+
+def test_trace_from_matrices_sizes_and_defaults() -> None:
+    m = _valid_matrices(n=3, d_model=4, h=2, d=3)
+    m["w_v"] = np.random.RandomState(3).randn(2, 4, 5)  # d_v = 5, d_k = 3
+    m["w_o"] = np.random.RandomState(4).randn(10, 4)
+    tr = trace_from_matrices(["a", "b", "c"], **m)
+    assert (tr.n_tokens, tr.n_heads, tr.d_model, tr.d_k, tr.d_v) == (3, 2, 4, 3, 5)
+    assert (tr.scale, tr.temperature, tr.causal) == (1.0, 1.0, False)
+    assert tr.positional_used == PositionalChoice("custom")
+    np.testing.assert_array_equal(tr.concat[:, :5], tr.head_outputs[0])
+    np.testing.assert_array_equal(tr.concat[:, 5:], tr.head_outputs[1])
+    np.testing.assert_allclose(tr.output, tr.concat @ m["w_o"], rtol=1e-14)
+    assert np.all(tr.weights > 0)  # not causal by default
