@@ -120,3 +120,25 @@ def test_presenter_mode_fits_a_1024_by_768_projector(browser: Any, server: Serve
         app.assert_clean()
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("name", "path"), [("phone-home.png", "/"), ("phone-edit.png", "/edit")])
+def test_phone_screenshot(browser: Any, server: Server, journal: Journal, name: str, path: str) -> None:
+    """The whole page at 390 px for docs/ (Streamlit scrolls inside its container: stretch the viewport)."""
+    app = open_in(browser, server, journal, {"width": 390, "height": 844}, phone=True)
+    try:
+        page = app.open(path)
+        bottom = page.evaluate(
+            "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").getBoundingClientRect().bottom"
+        )
+        page.set_viewport_size({"width": 390, "height": min(max(int(bottom) + 40, 844), 12_000)})
+        page.wait_for_timeout(400)
+        app.settle()
+        assert page.locator("[data-testid='stException']").count() == 0
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        wide = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollWidth")
+        assert wide <= 390, wide
+        page.screenshot(path=str(DOCS / name))
+        app.assert_clean()
+    finally:
+        app.close()
