@@ -135,18 +135,23 @@ def running(script: str | Path, options: dict[str, str] | None = None, cwd: Path
         server.stop()
 
 
-def schedstat(pid: int) -> tuple[float, float]:
-    """(seconds on a CPU, seconds runnable but waiting for a CPU), summed over the process's threads.
+def schedstat(pid: int) -> dict[str, int]:
+    """Nanoseconds each live thread of a process has been runnable but waiting for a CPU (/proc schedstat).
 
-    The second is the machine's contention as this process felt it (/proc/PID/task/TID/schedstat).
+    The machine's contention as the server felt it. Streamlit runs each script run in a new thread,
+    so only the threads alive at both readings (the event loop's among them) can be compared.
     """
-    run = wait = 0
+    out: dict[str, int] = {}
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError, ValueError):
-            fields = (task / "schedstat").read_text().split()
-            run += int(fields[0])
-            wait += int(fields[1])
-    return run / 1e9, wait / 1e9
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            out[task.name] = int((task / "schedstat").read_text().split()[1])
+    return out
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process, all its threads, finished ones included (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def target_pid(server: object) -> int:
@@ -209,6 +214,25 @@ class Session:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
+
+    def idle(self, seconds: float, stop: threading.Event) -> bool:
+        """A student thinking: wait `seconds` while answering the server's websocket pings, as a browser does.
+
+        Without reading, a pause longer than Streamlit's ping interval plus its timeout (uvicorn) has
+        the server close the connection (a BrokenPipeError at the next rerun): an artefact of the
+        generator, not something a browser sees. Returns True when `stop` was set.
+        """
+        deadline = time.monotonic() + seconds
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                if stop.is_set():
+                    return True
+                self.ws.settimeout(min(left, 1.0))
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
+                    self.ws.recv_data_frame(control_frame=False)  # pings are answered inside
+        finally:
+            self.ws.settimeout(self.timeout)
+        return stop.is_set()
 
     def rerun(self, widgets: dict[str, int | str] | None = None, fragment: bool = False) -> RunResult:
         """Send rerun_script (with widget values given by key) and read until script_finished.
@@ -282,8 +306,8 @@ class LoadResult:
     rss_end: int = 0  # with every session still connected, after the load
     error_samples: list[str] = field(default_factory=list)
     reconnects: int = 0  # sessions that lost their websocket and opened a new one (reconnect=True)
-    server_cpu: float = float("nan")  # seconds the server's threads ran during the load
-    server_wait: float = float("nan")  # seconds they were runnable but waited for a CPU
+    server_cpu: float = float("nan")  # CPU seconds of the server process during the load
+    server_wait: float = float("nan")  # seconds its long-lived threads were runnable but waited for a CPU
 
     def summary(self) -> dict[str, float]:
         lat = self.latencies
@@ -385,7 +409,7 @@ def run_load(
                 while k < reruns:
                     if think:
                         pause = min(rnd.expovariate(1 / think), max(0.0, stop_at - time.monotonic()))
-                        if stop.wait(pause):
+                        if s.idle(pause, stop):
                             break
                     if time.monotonic() >= stop_at:
                         break
@@ -425,7 +449,8 @@ def run_load(
 
     sessions_open: list[Session] = []
     pid = target_pid(server)
-    sched0 = schedstat(pid) if pid else (float("nan"), float("nan"))
+    sched0 = schedstat(pid) if pid else {}
+    cpu0 = process_cpu(pid) if pid else 0.0
     mon = threading.Thread(target=monitor, daemon=True)
     mon.start()
     t0 = time.perf_counter()
@@ -437,7 +462,8 @@ def run_load(
     result.elapsed = time.perf_counter() - t0
     if pid:
         sched1 = schedstat(pid)
-        result.server_cpu, result.server_wait = sched1[0] - sched0[0], sched1[1] - sched0[1]
+        result.server_cpu = process_cpu(pid) - cpu0
+        result.server_wait = sum(sched1[t] - sched0[t] for t in sched1.keys() & sched0.keys()) / 1e9
     result.rss_end = server.rss()
     stop.set()
     mon.join(timeout=2)
