@@ -21,6 +21,7 @@ import attention_core as ac
 from . import params
 from .edits import Edit, active_edits, decode_edits, describe_edit, encode_edits, matrix_shapes, split_edits
 from .i18n import LANGUAGE_NAMES, LANGUAGES, format_number, language_from_locale, translate, translate_plural
+from .style import draw_shared_css
 from .text import md_escape
 
 STATE = "_state"  # the one source of truth: every control's value
@@ -167,6 +168,7 @@ def controls(page: str = "home", extra: Sequence[str] = (), *, config_widgets: b
 
     positional_note = None
     with st.sidebar:
+        draw_shared_css()  # constant CSS (keyboard focus, the collapsed sidebar, table toolbars): ui/style.py
         _language_picker(state)
         lang = state["lang"]
         links = url_params(state)
