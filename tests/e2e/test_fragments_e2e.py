@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ui.locales import en
+
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest.py itself
     from conftest import App
 
 pytestmark = pytest.mark.e2e
 
 START = "/?sentence=the+cat+sat+down&seed=7&n_heads=2&d_model=8&d_k=4&d_v=4"
+WORD, HEAD = en.MESSAGES["step6.pick"], en.MESSAGES["head.pick"]
+SAT = en.MESSAGES["step6.summary"].split("{token}")[0] + "sat"  # step 6's summary names the picked word
 
 
 def query(page: Any) -> dict[str, str]:
@@ -50,11 +54,11 @@ def selected(app: App, label: str) -> str:
 
 def test_word_and_head_pickers_keep_the_link_right(app: App, fresh_app: App) -> None:
     page = app.open(START)
-    pick(app, "Word", "3. sat")
+    pick(app, WORD, "3. sat")
     page.wait_for_function("() => new URLSearchParams(location.search).get('word') === '3'")
     app.settle()
-    assert "alphas of «sat»" in page.locator("[data-testid='stMain']").inner_text()
-    pick(app, "Head shown in the steps", "Head 2")
+    assert SAT in page.locator("[data-testid='stMain']").inner_text()
+    pick(app, HEAD, "Head 2")
     page.wait_for_function("() => new URLSearchParams(location.search).get('head') === '2'")
     app.settle()
     url = query(page)
@@ -80,8 +84,8 @@ def test_word_and_head_pickers_keep_the_link_right(app: App, fresh_app: App) -> 
     # The link opens the same view for someone else.
     parts = urllib.parse.urlsplit(page.url)
     fresh_app.open(f"{parts.path}?{parts.query}")
-    assert selected(fresh_app, "Word") == "3. sat"
-    assert selected(fresh_app, "Head shown in the steps") == "Head 2"
-    assert "alphas of «sat»" in fresh_app.page.locator("[data-testid='stMain']").inner_text()
+    assert selected(fresh_app, WORD) == "3. sat"
+    assert selected(fresh_app, HEAD) == "Head 2"
+    assert SAT in fresh_app.page.locator("[data-testid='stMain']").inner_text()
     app.assert_clean()
     fresh_app.assert_clean()
