@@ -14,13 +14,14 @@ import streamlit as st
 from .controls import Controls
 from .steps import STEPS, View
 
-# Static CSS, no user text: larger type for a projector. The only HTML this app renders.
+# Static CSS, no user text: larger type for a projector (the app's other constant markup is in
+# ui/style.py and ui/controls.py). Tables are not enlarged: st.dataframe draws on a canvas, which
+# ignores CSS font sizes.
 PROJECTOR_CSS = """
 <style>
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
-[data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
 </style>
 """
 

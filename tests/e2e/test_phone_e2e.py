@@ -1,5 +1,6 @@
 """Phones and projectors in the real browser: the α heatmap at 390 px (a phone's User-Agent), and
-presenter mode at a projector's 1024 × 768. Phone screenshots go to docs/ (docs/phone-*.png)."""
+presenter mode at a projector's 1024 × 768. Their pictures go to docs/ only through
+`python -m tests.e2e.screenshots`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 # A phone's browser says so in its User-Agent ("Mobi"); the app lays figures out for ~360 px then.
 PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -61,7 +61,7 @@ def overlapping(boxes: list[list[Any]]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     "path", ["/?present=1&step=5", f"/?present=1&step=5&sentence={TWELVE}", f"/matrix?sentence={TWELVE}"]
 )
-def test_phone_heatmap_is_legible(browser: Any, server: Server, journal: Journal, path: str) -> None:
+def test_phone_heatmap_is_legible(browser: Any, server: Server, journal: Journal, path: str, doc_shots: Path) -> None:
     app = open_in(browser, server, journal, {"width": 390, "height": 844}, phone=True)
     try:
         page = app.open(path)
@@ -81,8 +81,7 @@ def test_phone_heatmap_is_legible(browser: Any, server: Server, journal: Journal
         box = title.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
         if path == "/?present=1&step=5":
-            DOCS.mkdir(exist_ok=True)
-            chart.screenshot(path=str(DOCS / "phone-heatmap.png"))
+            chart.screenshot(path=str(doc_shots / "phone-heatmap.png"))
         app.assert_clean()
     finally:
         app.close()
@@ -102,7 +101,9 @@ def test_desktop_heatmap_of_12_words_and_2_heads_has_no_overlapping_values(
         app.close()
 
 
-def test_presenter_mode_fits_a_1024_by_768_projector(browser: Any, server: Server, journal: Journal) -> None:
+def test_presenter_mode_fits_a_1024_by_768_projector(
+    browser: Any, server: Server, journal: Journal, doc_shots: Path
+) -> None:
     app = open_in(browser, server, journal, {"width": 1024, "height": 768}, phone=False)
     try:
         page = app.open("/?present=1&step=5")
@@ -116,14 +117,16 @@ def test_presenter_mode_fits_a_1024_by_768_projector(browser: Any, server: Serve
             # Not cut to "Previo…": no element of the label is wider than the room it gets.
             cut = "b => Array.from(b.querySelectorAll('*')).some(e => e.scrollWidth > e.clientWidth + 1)"
             assert not button.evaluate(cut), label
-        page.screenshot(path=str(DOCS / "projector-1024x768.png"))
+        page.screenshot(path=str(doc_shots / "projector-1024x768.png"))
         app.assert_clean()
     finally:
         app.close()
 
 
 @pytest.mark.parametrize(("name", "path"), [("phone-home.png", "/"), ("phone-edit.png", "/edit")])
-def test_phone_screenshot(browser: Any, server: Server, journal: Journal, name: str, path: str) -> None:
+def test_phone_screenshot(
+    browser: Any, server: Server, journal: Journal, name: str, path: str, doc_shots: Path
+) -> None:
     """The whole page at 390 px for docs/ (Streamlit scrolls inside its container: stretch the viewport)."""
     app = open_in(browser, server, journal, {"width": 390, "height": 844}, phone=True)
     try:
@@ -138,7 +141,7 @@ def test_phone_screenshot(browser: Any, server: Server, journal: Journal, name: 
         # Nothing wider than the screen: no sideways scrolling on a phone.
         wide = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollWidth")
         assert wide <= 390, wide
-        page.screenshot(path=str(DOCS / name))
+        page.screenshot(path=str(doc_shots / name))
         app.assert_clean()
     finally:
         app.close()
