@@ -15,6 +15,7 @@ from scipy.stats import entropy as scipy_entropy
 
 from attention_core import (
     AttentionConfig,
+    attention_parts,
     compute,
     explain_token,
     multi_head_attention,
@@ -211,3 +212,17 @@ def test_trace_from_matrices_sizes_and_defaults() -> None:
     np.testing.assert_array_equal(tr.concat[:, 5:], tr.head_outputs[1])
     np.testing.assert_allclose(tr.output, tr.concat @ m["w_o"], rtol=1e-14)
     assert np.all(tr.weights > 0)  # not causal by default
+
+
+def test_attention_parts_defaults_are_scaled_unmasked_and_temperature_one() -> None:
+    rng = np.random.RandomState(6)
+    q, k, v = rng.randn(3, 4), rng.randn(5, 4), rng.randn(5, 2)
+    scores, logits, weights, output = attention_parts(q, k, v)
+    for i in range(3):
+        dots = [sum(q[i, c] * k[j, c] for c in range(4)) for j in range(5)]
+        exps = [math.exp(d / 2.0) for d in dots]  # 1/sqrt(d_k) = 1/2, every key allowed
+        alpha = [e / sum(exps) for e in exps]
+        np.testing.assert_allclose(scores[i], dots, rtol=1e-13)
+        np.testing.assert_allclose(logits[i], np.array(dots) / 2.0, rtol=1e-13)
+        np.testing.assert_allclose(weights[i], alpha, rtol=1e-12)
+        np.testing.assert_allclose(output[i], sum(a * v[j] for j, a in enumerate(alpha)), rtol=1e-12)
