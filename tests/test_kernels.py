@@ -15,13 +15,16 @@ from scipy.stats import entropy as scipy_entropy
 
 from attention_core import (
     AttentionConfig,
+    attention,
     attention_parts,
+    causal_mask,
     compute,
     explain_token,
     multi_head_attention,
     row_entropy,
     trace_from_matrices,
 )
+from attention_core.attention import stack_heads
 from attention_core.embeddings import PositionalChoice, positional_encodings, sinusoidal_positions
 from attention_core.explain import matrix_check, word_by_word
 
@@ -226,3 +229,26 @@ def test_attention_parts_defaults_are_scaled_unmasked_and_temperature_one() -> N
         np.testing.assert_allclose(logits[i], np.array(dots) / 2.0, rtol=1e-13)
         np.testing.assert_allclose(weights[i], alpha, rtol=1e-12)
         np.testing.assert_allclose(output[i], sum(a * v[j] for j, a in enumerate(alpha)), rtol=1e-12)
+
+
+def test_causal_mask_combines_with_a_user_mask() -> None:
+    rng = np.random.RandomState(7)
+    q, k, v = rng.randn(4, 3), rng.randn(4, 3), rng.randn(4, 2)
+    user = np.array([[True, True, False, True]] * 4)  # key 2 hidden from everyone
+    _, weights = attention(q, k, v, causal=True, mask=user)
+    allowed = [[j <= i and j != 2 for j in range(4)] for i in range(4)]  # both masks at once
+    assert ((weights > 0) == np.array(allowed)).all()
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-12)
+    assert causal_mask(2, 3).tolist() == [[True, False, False], [True, True, False]]
+    assert causal_mask(3).dtype == bool
+
+
+def test_unknown_positional_scheme_is_named() -> None:
+    with pytest.raises(ValueError, match=r"^positional must be one of notebook, sinusoidal, none, got 'rope'$"):
+        positional_encodings("rope", 3, 4)
+
+
+def test_stack_heads_default_name_in_its_error() -> None:
+    assert stack_heads(np.ones((4, 3))).shape == (1, 4, 3)
+    with pytest.raises(ValueError, match=r"^w must have shape"):
+        stack_heads(np.ones(4))
