@@ -22,9 +22,10 @@ from attention_core import (
     explain_token,
     multi_head_attention,
     row_entropy,
+    softmax,
     trace_from_matrices,
 )
-from attention_core.attention import stack_heads
+from attention_core.attention import masked_logits, stack_heads
 from attention_core.embeddings import PositionalChoice, positional_encodings, sinusoidal_positions
 from attention_core.explain import matrix_check, word_by_word
 
@@ -252,3 +253,23 @@ def test_stack_heads_default_name_in_its_error() -> None:
     assert stack_heads(np.ones((4, 3))).shape == (1, 4, 3)
     with pytest.raises(ValueError, match=r"^w must have shape"):
         stack_heads(np.ones(4))
+
+
+def test_softmax_mixes_large_finite_rows_with_masked_and_infinite_rows() -> None:
+    # One matrix, three kinds of row: the slow path (a non-finite row max somewhere) must still
+    # subtract each finite row's max, or exp(1000) overflows to NaN.
+    x = np.array([[1000.0, 999.0, 998.0], [-np.inf, -np.inf, -np.inf], [np.inf, 1.0, np.inf]])
+    out = softmax(x)
+    e = [math.exp(0.0), math.exp(-1.0), math.exp(-2.0)]
+    np.testing.assert_allclose(out[0], [v / sum(e) for v in e], rtol=1e-14)
+    assert out[1].tolist() == [0.0, 0.0, 0.0]  # nothing to attend to
+    assert out[2].tolist() == [0.5, 0.0, 0.5]  # equal weight on the +inf entries
+    np.testing.assert_allclose(softmax(x.T, axis=0), out.T, rtol=1e-14)
+
+
+def test_masked_logits_scale_and_temperature() -> None:
+    scores = np.array([[1.0, -2.0], [0.5, 4.0]])
+    np.testing.assert_array_equal(masked_logits(scores), scores)  # defaults change nothing
+    np.testing.assert_array_equal(masked_logits(scores, scale=2.0), 2.0 * scores)
+    np.testing.assert_array_equal(masked_logits(scores, temperature=4.0), scores / 4.0)
+    assert masked_logits(scores, causal=True).tolist() == [[1.0, -np.inf], [0.5, 4.0]]
