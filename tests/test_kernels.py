@@ -23,6 +23,7 @@ from attention_core import (
     multi_head_attention,
     row_entropy,
     softmax,
+    tokenize,
     trace_from_matrices,
 )
 from attention_core.attention import masked_logits, stack_heads
@@ -273,3 +274,34 @@ def test_masked_logits_scale_and_temperature() -> None:
     np.testing.assert_array_equal(masked_logits(scores, scale=2.0), 2.0 * scores)
     np.testing.assert_array_equal(masked_logits(scores, temperature=4.0), scores / 4.0)
     assert masked_logits(scores, causal=True).tolist() == [[1.0, -np.inf], [0.5, 4.0]]
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl: one emoji
+ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"  # black flag + tags + cancel tag
+
+
+@pytest.mark.parametrize(
+    ("sentence", "tokens"),
+    [
+        (f"we {FAMILY}!", ["we", FAMILY, "!"]),  # a ZWJ sequence stays one token
+        ("\u2764\ufe0f\U0001f916", ["\u2764\ufe0f", "\U0001f916"]),  # a variation selector glues nothing after it
+        ("\U0001f1ea\U0001f1f8\U0001f1eb\U0001f1f7", ["\U0001f1ea\U0001f1f8", "\U0001f1eb\U0001f1f7"]),  # ES FR
+        ("\U0001f1ea\U0001f1f8\U0001f1eb", ["\U0001f1ea\U0001f1f8", "\U0001f1eb"]),  # a lone third indicator
+        ("\U0001f1e6\U0001f1e9\U0001f1ff\U0001f1fc", ["\U0001f1e6\U0001f1e9", "\U0001f1ff\U0001f1fc"]),  # AD ZW
+        ("\U0001f1f9\U0001f1ff\U0001f1e7\U0001f1e6", ["\U0001f1f9\U0001f1ff", "\U0001f1e7\U0001f1e6"]),  # TZ BA
+        (
+            "\U0001f44b\U0001f3fb\U0001f44b\U0001f3ff",
+            ["\U0001f44b\U0001f3fb", "\U0001f44b\U0001f3ff"],
+        ),  # tones 1 and 5
+        ("\U0001f44d\U0001f400", ["\U0001f44d", "\U0001f400"]),  # the rat after the tones is an emoji of its own
+        (f"go {ENGLAND}", ["go", ENGLAND]),  # emoji tag sequence, E0020..E007F
+        ("\U0001f3f4\U000e0020", ["\U0001f3f4\U000e0020"]),  # tag space, the first tag character
+        ("a\U000e0080b", ["ab"]),  # unassigned, just past the tags: dropped, the word goes on
+        ("\u00a1\u0301hola", ["\u00a1", "hola"]),  # a mark after punctuation has nothing to join
+        ("\u00bfqu\u00e9?\u00a1s\u00ed!", ["\u00bf", "qu\u00e9", "?", "\u00a1", "s\u00ed", "!"]),
+        ("\u00e9\u20ac\u00e9", ["\u00e9", "\u20ac", "\u00e9"]),  # a symbol splits words
+    ],
+)
+def test_tokenize_emoji_sequences_and_their_boundaries(sentence: str, tokens: list[str]) -> None:
+    assert not sentence.isascii()  # the character-by-character path
+    assert tokenize(sentence) == tokens
