@@ -305,3 +305,11 @@ ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007
 def test_tokenize_emoji_sequences_and_their_boundaries(sentence: str, tokens: list[str]) -> None:
     assert not sentence.isascii()  # the character-by-character path
     assert tokenize(sentence) == tokens
+
+
+@pytest.mark.parametrize("field", ["w_q", "w_k", "w_v"])
+def test_trace_from_matrices_names_a_one_dimensional_weight(field: str) -> None:
+    m = _valid_matrices()
+    m[field] = np.ones(4)
+    with pytest.raises(ValueError, match=rf"^{field} must have shape \(h, d_model, d\) or \(d_model, d\), got \(4,\)$"):
+        trace_from_matrices(["a", "b", "c"], **m)
