@@ -126,6 +126,16 @@ class ScalingStudy:
     std_unscaled: FloatArray  # (len(d_ks),) standard deviation of q·k over every pair and seed
     std_scaled: FloatArray  # (len(d_ks),) the same for q·k / sqrt(d_k)
 
+    @property
+    def entropy_ceiling(self) -> FloatArray:
+        """(len(d_ks),) ln(n_tokens), the entropy of a perfectly even α row, for every d_k."""
+        return np.full(len(self.d_ks), np.log(self.n_tokens))
+
+    @property
+    def std_theory(self) -> FloatArray:
+        """(len(d_ks),) sqrt(d_k), the paper's predicted std(q·k) without scaling."""
+        return np.sqrt(np.array(self.d_ks, dtype=np.float64))
+
 
 def scaling_study(n_tokens: int, d_ks: Sequence[int], seeds: int = 20, seed: int = 0) -> ScalingStudy:
     """Entropy of α and std(q·k) for each d_k, with standardised q, k drawn from RandomState(seed + s).

@@ -101,13 +101,12 @@ def dk_story() -> None:
     study = cached_scaling_study(n, d_ks, STUDY_SEEDS)
     st.markdown(t("multihead.dk_setting", n=n, seeds=STUDY_SEEDS, weight_scale=ctrl.num(cfg.weight_scale, None)))
     x = np.array(d_ks)
-    even = np.full(len(d_ks), np.log(n))
     fig = lines(
         x,
         [
             (t("multihead.unscaled"), study.entropy_unscaled),
             (t("multihead.scaled"), study.entropy_scaled),
-            (t("multihead.ln_n"), even),
+            (t("multihead.ln_n"), study.entropy_ceiling),
         ],
         title=t("multihead.curve_title", n=n, seeds=STUDY_SEEDS),
         x_title="d_k",
@@ -121,7 +120,7 @@ def dk_story() -> None:
         [
             (t("multihead.std_unscaled"), study.std_unscaled),
             (t("multihead.std_scaled"), study.std_scaled),
-            (t("multihead.std_sqrt"), np.sqrt(x)),
+            (t("multihead.std_sqrt"), study.std_theory),
         ],
         title=t("multihead.std_title"),
         x_title="d_k",

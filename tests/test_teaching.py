@@ -66,6 +66,14 @@ def test_unscaled_entropy_collapses_and_scaled_entropy_stays_level() -> None:
     assert np.all(study.entropy_scaled > 1.2)  # and near ln 5 = 1.609
 
 
+def test_the_studys_reference_curves_are_ln_n_and_sqrt_dk() -> None:
+    """The page's dashed lines: the even-spread ceiling ln n, and the paper's √d_k that std(q·k) follows."""
+    study = ac.scaling_study(5, (1, 4, 64), seeds=3)
+    np.testing.assert_allclose(study.entropy_ceiling, [1.6094379124341003] * 3)  # ln 5
+    np.testing.assert_allclose(study.std_theory, [1.0, 2.0, 8.0])
+    assert np.all(study.entropy_unscaled <= study.entropy_ceiling + 1e-12)  # no α row beats an even one
+
+
 def test_scaling_study_is_reproducible_and_independent_per_dk() -> None:
     a = ac.scaling_study(5, (4, 64), seeds=5)
     b = ac.scaling_study(5, (64,), seeds=5)
