@@ -222,7 +222,7 @@ def _control(key: str, widget: str, value: Any, url: str) -> Callable[..., Any]:
     return register
 
 
-@_control("sentence", "text_input", "the cat sat on the mat", "the cat sat on the mat")
+@_control("sentence", "text_area", "the cat sat on the mat", "the cat sat on the mat")
 def _sentence(at: AppTest, trace: ac.AttentionTrace) -> None:
     x, y = heatmap_labels(at)
     assert x == y == ["the", "cat", "sat", "on", "the (2)", "mat"]
@@ -304,7 +304,7 @@ def test_each_control_changes_the_output(
     at = open_app()
     before = heatmap_z(at)
     element = getattr(at, widget)(key=key)
-    (element.input(value) if widget == "text_input" else element.set_value(value)).run()
+    (element.input(value) if widget == "text_area" else element.set_value(value)).run()
     no_exception(at)
     assert getattr(at, widget)(key=key).value == value  # the widget keeps the new value
     assert query(at)[key] == url  # …and so does the address bar
@@ -320,7 +320,17 @@ def test_each_control_changes_the_output(
 def test_every_control_in_the_sidebar_has_a_test_above() -> None:
     """Read from the page, not from a list: a control added to the sidebar without a test fails here."""
     at = open_app()
-    kinds = ("text_input", "number_input", "toggle", "checkbox", "selectbox", "radio", "slider", "select_slider")
+    kinds = (
+        "text_area",
+        "text_input",
+        "number_input",
+        "toggle",
+        "checkbox",
+        "selectbox",
+        "radio",
+        "slider",
+        "select_slider",
+    )
     drawn = {w.key for kind in kinds for w in getattr(at.sidebar, kind)}
     config_controls = drawn & set(P.CONFIG_KEYS)
     assert "sentence" in config_controls and "temperature" in config_controls  # the scan sees the sidebar
@@ -357,7 +367,7 @@ def test_a_link_restores_every_control_and_the_page() -> None:
     at = open_app(**LINK)
     no_exception(at)
     assert warnings(at) == []
-    assert at.text_input(key="sentence").value == "the cat sat on the mat"
+    assert at.text_area(key="sentence").value == "the cat sat on the mat"
     assert at.number_input(key="seed").value == 7
     assert at.number_input(key="n_heads").value == 2
     assert at.number_input(key="d_model").value == 8
@@ -383,7 +393,7 @@ def test_a_link_with_a_head_opens_on_that_head() -> None:
 
 def test_a_widget_change_gives_a_link_that_reopens_the_same_view() -> None:
     at = open_app()
-    at.text_input(key="sentence").input("attention is all you need")
+    at.text_area(key="sentence").input("attention is all you need")
     at.number_input(key="seed").set_value(11)
     at.number_input(key="n_heads").set_value(3)
     at.selectbox(key="positional").set_value("none").run()
@@ -411,7 +421,7 @@ BAD = [
     ({"d_model": "abc"}, "d_model", lambda at: at.number_input(key="d_model").value == 4),
     ({"seed": "-5"}, "seed", lambda at: at.number_input(key="seed").value == 0),
     ({"n_heads": "999"}, "n_heads", lambda at: at.number_input(key="n_heads").value == 16),
-    ({"sentence": ""}, "sentence", lambda at: at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE),
+    ({"sentence": ""}, "sentence", lambda at: at.text_area(key="sentence").value == ac.NOTEBOOK_SENTENCE),
     (
         {"sentence": " ".join(f"w{i}" for i in range(5000))},
         "sentence",
@@ -595,7 +605,7 @@ def test_reset_restores_the_defaults() -> None:
     (reset,) = [b for b in at.button if b.label == EN["controls.reset"]]
     reset.click().run()
     no_exception(at)
-    assert at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE
+    assert at.text_area(key="sentence").value == ac.NOTEBOOK_SENTENCE
     for key in ("d_model", "d_k", "d_v", "seed", "n_heads", "temperature"):
         assert at.number_input(key=key).value == getattr(DEFAULT, key), key
     assert at.selectbox(key="positional").value == "notebook"
@@ -609,11 +619,25 @@ def test_reset_restores_the_defaults() -> None:
 
 def test_an_empty_sentence_typed_keeps_the_previous_one() -> None:
     at = open_app()
-    at.text_input(key="sentence").input("the cat sat").run()
+    at.text_area(key="sentence").input("the cat sat").run()
     no_exception(at)
-    at.text_input(key="sentence").input("   ").run()
+    at.text_area(key="sentence").input("   ").run()
     no_exception(at)
     assert any("**sentence**" in w for w in warnings(at)), warnings(at)
-    assert at.text_input(key="sentence").value == "the cat sat"
+    assert at.text_area(key="sentence").value == "the cat sat"
     assert heatmap_labels(at)[0] == ["the", "cat", "sat"]
     assert query(at)["sentence"] == "the cat sat"
+
+
+def test_a_sentence_typed_on_several_lines_is_one_line() -> None:
+    """The sentence box is a text area: Enter starts a new line, which is a space in the sentence."""
+    at = open_app()
+    box = at.text_area(key="sentence")
+    assert box.max_chars == ac.MAX_SENTENCE_CHARS  # the same limit as the one-line box had
+    box.input("el niño\ncome\r\npan\n").run()
+    no_exception(at)
+    assert warnings(at) == []
+    assert at.text_area(key="sentence").value == "el niño come pan"  # the box shows what is used
+    assert query(at)["sentence"] == "el niño come pan"
+    assert heatmap_labels(at)[0] == ["el", "niño", "come", "pan"]
+    same(heatmap_z(at), ac.compute(config_with(sentence="el niño come pan")).weights[0])

@@ -113,7 +113,7 @@ def test_open_in_step_by_step_shows_the_learned_numbers(default_run: ac.Training
     assert at.title[0].value == "Attention, step by step"
     assert any("learned weights" in i.value and "step 150" in i.value for i in at.info)
     probe = " ".join(str(t) for t in default_run.probe)
-    assert at.text_input(key="sentence").value == probe
+    assert at.text_area(key="sentence").value == probe
     assert at.number_input(key="d_model").value == 16
     expected = ac.snapshot_trace(default_run, 150)
     heat = figures(at)[0]["data"][0]

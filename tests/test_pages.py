@@ -217,7 +217,7 @@ def test_edit_outside_the_matrices_is_dropped_with_a_warning() -> None:
 
 def test_emptied_sentence_names_the_sentence_really_used() -> None:
     at = open_app(None, sentence="el gato duerme")
-    at.text_input(key="sentence").set_value("   ").run()
+    at.text_area(key="sentence").set_value("   ").run()
     assert any("el gato duerme" in w.value for w in at.warning)
     assert not any(ac.NOTEBOOK_SENTENCE in w.value for w in at.warning)
     assert at.query_params["sentence"] == "el gato duerme"
@@ -240,7 +240,7 @@ def test_presenter_mode_one_step_at_a_time_with_url_step() -> None:
     headers = [s.value for s in at.header]
     assert headers == ["5. The attention weights α"]
     assert len(at.get("plotly_chart")) == 1
-    assert not at.text_input  # the sidebar controls are hidden
+    assert not at.text_area and not at.text_input  # the sidebar controls are hidden
     next(b for b in at.button if b.key == "present_next").click()
     at.run()
     assert [s.value for s in at.header] == ["6. One word, term by term"]
@@ -250,7 +250,7 @@ def test_presenter_mode_one_step_at_a_time_with_url_step() -> None:
     assert at.query_params["step"] == "4"
     next(b for b in at.button if b.key == "present_exit").click().run()
     assert "present" not in at.query_params
-    assert len(at.header) >= 7 and at.text_input(key="sentence").value == ac.NOTEBOOK_SENTENCE
+    assert len(at.header) >= 7 and at.text_area(key="sentence").value == ac.NOTEBOOK_SENTENCE
 
 
 def test_presenter_mode_in_spanish_and_clamped_step() -> None:

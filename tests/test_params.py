@@ -132,6 +132,29 @@ def test_a_normal_sentence_is_kept_verbatim() -> None:
     assert parse_one("sentence", raw) == (raw, [])
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("el niño\ncome pan", "el niño come pan"),  # Enter in the text area
+        ("el niño\r\ncome\rpan", "el niño come pan"),  # Windows and old Mac line ends: one space each
+        ("\nel niño come pan\n\n", "el niño come pan"),  # blank lines before and after go
+        ("el\u2028niño\x85come\vpan", "el niño come pan"),  # Unicode's line separators too
+        ("a\n\nb", "a  b"),  # a blank line between words is two spaces, not a merged word
+    ],
+)
+def test_line_breaks_become_spaces(raw: str, expected: str) -> None:
+    value, fixes = parse_one("sentence", raw)
+    assert (value, fixes) == (expected, [])
+    assert not any(c in str(value) for c in "\n\r\v\x85\u2028")  # one line, in the link and in the box
+    assert ac.tokenize(str(value)) == ac.tokenize(raw)  # the same tokens as the text as typed
+
+
+def test_line_breaks_alone_are_an_empty_sentence() -> None:
+    value, fixes = parse_one("sentence", "\n\r\n\u2029")
+    assert value == ac.NOTEBOOK_SENTENCE
+    assert [f.problem for f in fixes] == ["empty"]
+
+
 def test_exactly_256_tokens_is_allowed() -> None:
     raw = " ".join(f"w{i}" for i in range(ac.MAX_TOKENS))
     assert parse_one("sentence", raw) == (raw, [])

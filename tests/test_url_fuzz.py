@@ -54,9 +54,10 @@ def test_any_link_opens_a_working_page(params: dict[str, str], page: str | None)
 
 sentences = st.one_of(
     st.text(max_size=200),
-    st.lists(st.sampled_from(["the", "gato", "😀", "👨‍👩‍👧", ",", "日本語", "\u200d", "\x00", "é"]), max_size=400).map(
-        " ".join
-    ),
+    st.lists(
+        st.sampled_from(["the", "gato", "😀", "👨‍👩‍👧", ",", "日本語", "\u200d", "\x00", "é", "\n", "\r\n"]),
+        max_size=400,
+    ).map(" ".join),
 )
 
 
@@ -65,7 +66,8 @@ sentences = st.one_of(
 def test_any_typed_sentence_gives_a_working_page(sentence: str) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.text_input(key="sentence").set_value(sentence).run()
+    at.text_area(key="sentence").set_value(sentence).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 1  # the α heatmap is still there
     assert at.query_params["sentence"].strip()  # never an empty sentence in the link
+    assert len(at.query_params["sentence"].splitlines()) == 1  # one line, whatever line breaks were typed

@@ -223,9 +223,12 @@ def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:
 def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> Any:
     """Draw the configuration widgets; returns the placeholder below the positional-encoding picker."""
     st.header(t("controls.title"))
+    # A text area, not a one-line input: a sentence of a dozen words is readable whole, and the character
+    # counter has room of its own (ui/style.py). Enter starts a new line there, so the label says how to
+    # apply; params.parse_sentence turns the line breaks into spaces.
     _draw(
         "sentence",
-        st.text_input,
+        st.text_area,
         t("controls.sentence"),
         max_chars=ac.MAX_SENTENCE_CHARS,
         help=t("controls.sentence_help", max_tokens=ac.MAX_TOKENS),

@@ -7,6 +7,7 @@ a malformed one the default, an out-of-range one the nearest allowed value; neve
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,16 +142,30 @@ def parse_bool(key: str, raw: str) -> tuple[bool, Fix | None]:
     return d, Fix(key, raw, str(d).lower(), "malformed")
 
 
+# Every line break str.splitlines knows, "\r\n" counted as one: the sentence box is a text area, where
+# Enter starts a new line, and a pasted paragraph brings its own.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(raw: str) -> str:
+    """`raw` as one line: each line break becomes a space, and white space at either end goes.
+
+    A sentence is one line: in the link, in the exports' file names, in the box after it is applied.
+    The tokens are the same either way (the tokenizer splits on any white space).
+    """
+    return _LINE_BREAK.sub(" ", raw).strip()
+
+
 def parse_sentence(raw: str) -> tuple[str, Fix | None]:
-    """The sentence as given, the default when blank, its first MAX_TOKENS tokens when longer."""
-    if not raw.strip() or not ac.tokenize(raw[: ac.MAX_SENTENCE_CHARS]):
+    """The sentence as given (on one line), the default when blank, its first MAX_TOKENS tokens when longer."""
+    text = one_line(raw)
+    if not text or not ac.tokenize(text[: ac.MAX_SENTENCE_CHARS]):
         return DEFAULTS.sentence, Fix("sentence", raw, DEFAULTS.sentence, "empty")
-    text = raw[: ac.MAX_SENTENCE_CHARS]
-    tokens = ac.tokenize(text)
-    if len(tokens) > ac.MAX_TOKENS or len(raw) > ac.MAX_SENTENCE_CHARS:
+    tokens = ac.tokenize(text[: ac.MAX_SENTENCE_CHARS])
+    if len(tokens) > ac.MAX_TOKENS or len(text) > ac.MAX_SENTENCE_CHARS:
         kept = " ".join(tokens[: ac.MAX_TOKENS])
         return kept, Fix("sentence", raw, f"{min(len(tokens), ac.MAX_TOKENS)}", "too_long")
-    return raw, None
+    return text, None
 
 
 def parse_choice(key: str, raw: str, allowed: tuple[str, ...], default: str) -> tuple[str, Fix | None]:

@@ -29,6 +29,17 @@ SHARED_CSS = """
    caption or formula just above it. The table moves down by the toolbar's overhang, so the toolbar
    sits in space of its own. */
 [data-testid="stFullScreenFrame"] > [data-testid="stDataFrame"] { margin-top: 1.75rem; }
+/* The sentence box is a text area. Streamlit draws its hint ("Press Ctrl+Enter to apply") and character
+   counter at the box's bottom right, over the last line of text. The widget keeps a line of its own
+   below the box, and the hint and counter sit there, so they never cover the sentence. */
+[data-testid="stSidebar"] [data-testid="stTextArea"] { padding-bottom: 1.25rem; }
+[data-testid="stSidebar"] [data-testid="stTextArea"] [data-testid="InputInstructions"] { bottom: 0; }
+/* That hint is Streamlit's, in English only; the box's label says the same in the page's language
+   (<html lang> follows it, ui/controls.py). Outside English only the counter stays. */
+html:not([lang="en"]) [data-testid="stTextArea"] [data-testid="InputInstructions"] > span:first-child:not(:last-child) {
+    display: none;
+}
+html:not([lang="en"]) [data-testid="stTextArea"] [data-testid="InputInstructions"] > span::before { content: none; }
 </style>
 """
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ui.locales import en
+
 if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest.py itself
     from conftest import App, Journal
 
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.e2e
 CHART = "[data-testid='stPlotlyChart']"
 SIDEBAR = "[data-testid='stSidebar']"
 HOSTILE = "<img src=x onerror=alert(1)> <script>alert(2)</script>"
+SENTENCE = en.MESSAGES["controls.sentence"]  # the sentence box's label, which says how to apply it
 
 
 def link(path: str, **params: Any) -> str:
@@ -39,8 +42,8 @@ def query(page: Any) -> dict[str, str]:
 
 
 def sidebar_value(page: Any, label: str) -> str:
-    """The value shown by the sidebar input whose accessible label is `label`."""
-    return str(page.locator(f"{SIDEBAR} input[aria-label='{label}']").input_value())
+    """The value shown by the sidebar input (or text area) whose accessible label is `label`."""
+    return str(page.locator(f"{SIDEBAR} :is(input, textarea)[aria-label='{label}']").input_value())
 
 
 def axis_labels(page: Any, axis: str) -> list[str]:
@@ -75,7 +78,7 @@ def test_deep_link_to_matrix_page_in_fresh_context(fresh_app: App) -> None:
     assert page.locator("h1").first.inner_text() == "Matrix form"
     # The shared controls are drawn on the page opened directly, with the link's value.
     assert sidebar_value(page, "Seed") == "5"
-    assert sidebar_value(page, "Sentence") == "me gusta estudiar inteligencia artificial"
+    assert sidebar_value(page, SENTENCE) == "me gusta estudiar inteligencia artificial"
     assert query(page)["seed"] == "5"  # and the address bar is a complete link again
     assert query(page)["sentence"] == "me gusta estudiar inteligencia artificial"
     assert page.locator(CHART).count() >= 1
@@ -101,9 +104,9 @@ def test_typing_a_sentence_updates_heatmap_and_url(app: App) -> None:
     page = app.open("/")
     sentence = "el niño come pan"
 
-    box = page.locator(f"{SIDEBAR} [data-testid='stTextInput'] input[aria-label='Sentence']")
+    box = page.locator(f"{SIDEBAR} [data-testid='stTextArea'] textarea[aria-label='{SENTENCE}']")
     box.fill(sentence)
-    box.press("Enter")
+    box.press("Control+Enter")  # a text area: Enter alone starts a new line
 
     page.wait_for_url(lambda url: query_of(url).get("sentence") == sentence)
     wait_for_labels(page, "x", sentence.split())
@@ -114,10 +117,76 @@ def test_typing_a_sentence_updates_heatmap_and_url(app: App) -> None:
     app.assert_clean()
 
 
+def test_a_sentence_typed_on_two_lines_is_applied_as_one(app: App) -> None:
+    """Enter makes a new line and applies nothing; Ctrl+Enter applies, and so does clicking outside.
+    The line break is a space: the tokens, the link and the box all show one line."""
+    page = app.open("/")
+    box = page.locator(f"{SIDEBAR} textarea[aria-label='{SENTENCE}']")
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("el niño")
+    page.keyboard.press("Enter")
+    page.keyboard.type("come pan")
+    assert box.input_value() == "el niño\ncome pan"  # Enter made a new line in the box…
+    page.wait_for_timeout(700)
+    app.settle()
+    assert query(page)["sentence"] == "me gusta estudiar inteligencia artificial"  # …and applied nothing
+
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: query_of(url).get("sentence") == "el niño come pan")
+    wait_for_labels(page, "x", ["el", "niño", "come", "pan"])
+    app.settle()
+    assert axis_labels(page, "y") == ["el", "niño", "come", "pan"]
+    assert box.input_value() == "el niño come pan"  # the box shows the sentence in use, on one line
+
+    box.click()  # clicking outside the box applies too
+    page.keyboard.press("Control+A")
+    page.keyboard.type("the cat\nsat")
+    page.locator("[data-testid='stMain'] h1").first.click()
+    page.wait_for_url(lambda url: query_of(url).get("sentence") == "the cat sat")
+    wait_for_labels(page, "x", ["the", "cat", "sat"])
+    app.settle()
+    assert box.input_value() == "the cat sat"
+    app.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_sentence_box_hint_and_counter_sit_below_the_text(app: App, lang: str) -> None:
+    """Streamlit draws a text area's hint and character counter over the box's bottom right, where they
+    covered the sentence's last line; ui/style.py gives them a line of their own below the box. At a
+    desktop, a projector and a phone's width, with a sentence long enough to fill the box."""
+    long = "the quick brown fox jumps over the lazy dog near the river bank while the sun sets slowly"
+    page = app.page
+    for width, height in ((1400, 900), (1024, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        app.open(f"/?lang={lang}")
+        if page.locator("[data-testid='stExpandSidebarButton']").is_visible():  # a phone's collapsed sidebar
+            page.click("[data-testid='stExpandSidebarButton']")
+        box = page.locator(f"{SIDEBAR} [data-testid='stTextArea'] textarea")
+        box.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(long)  # typed, not applied: the hint ("Press Ctrl+Enter to apply") shows too
+        hint = page.locator(f"{SIDEBAR} [data-testid='stTextArea'] [data-testid='InputInstructions']")
+        hint.wait_for(state="visible")
+        shown = hint.inner_text()
+        assert f"{len(long)}/8000" in shown, shown
+        # Streamlit's hint is English; in Spanish the label says it (controls.sentence), the counter stays.
+        assert ("Ctrl+Enter" in shown) == (lang == "en"), shown
+        text_box = page.locator(f"{SIDEBAR} [data-testid='stTextAreaRootElement']").bounding_box()
+        counter = hint.bounding_box()
+        assert text_box is not None and counter is not None
+        bottom = text_box["y"] + text_box["height"]
+        assert counter["y"] >= bottom - 0.5, f"{width} px: the counter {counter} overlaps the box {text_box}"
+        assert counter["x"] + counter["width"] <= text_box["x"] + text_box["width"] + 0.5, (width, counter, text_box)
+        label = page.locator(f"{SIDEBAR} [data-testid='stTextArea'] label").inner_text()
+        assert "Ctrl" in label, label  # the label says how to apply, in the page's language
+    app.assert_clean()
+
+
 def test_shared_link_restores_its_state(app: App) -> None:
     page = app.open("/?sentence=the+cat+sat&seed=7&n_heads=2&d_model=8")
 
-    assert sidebar_value(page, "Sentence") == "the cat sat"
+    assert sidebar_value(page, SENTENCE) == "the cat sat"
     assert sidebar_value(page, "Seed") == "7"
     assert sidebar_value(page, "Heads") == "2"
     assert sidebar_value(page, "d_model") == "8"
@@ -134,7 +203,7 @@ def test_hostile_link_shows_text_and_runs_no_script(app: App) -> None:
     page = app.open(link("/", sentence=HOSTILE))
     page.wait_for_timeout(500)  # time for an injected <img onerror> to fire, were there one
 
-    assert sidebar_value(page, "Sentence") == HOSTILE  # shown as text, exactly as given
+    assert sidebar_value(page, SENTENCE) == HOSTILE  # shown as text, exactly as given
     labels = axis_labels(page, "x")
     for token in ("<", "img", "onerror", "script", "alert"):
         assert token in labels, f"{token!r} missing from the heatmap's labels {labels}"

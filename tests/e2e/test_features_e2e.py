@@ -41,7 +41,7 @@ def test_presenter_mode_moves_with_the_arrow_keys_and_keeps_the_step_in_the_url(
     app.open("/?present=1&step=4")
     heading = page.locator("[data-testid='stHeading']").first
     assert heading.inner_text().startswith("4. Queries, keys and values")
-    assert page.locator("[data-testid='stTextInputField']").count() == 0  # the controls are hidden
+    assert page.locator("[data-testid='stTextArea']").count() == 0  # the controls are hidden (the sentence box too)
     page.mouse.click(1350, 980)  # focus the page, not a widget
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '5'")

@@ -17,8 +17,8 @@ MESSAGES: dict[str, str] = {
     ),
     # sidebar controls
     "controls.title": "Controls",
-    "controls.sentence": "Sentence",
-    "controls.sentence_help": "Any text: it is lower-cased and split into words and punctuation (at most {max_tokens} tokens).",
+    "controls.sentence": "Sentence (Ctrl+Enter applies it)",
+    "controls.sentence_help": "Any text: it is lower-cased and split into words and punctuation (at most {max_tokens} tokens). Enter starts a new line, which counts as a space. To apply the sentence, press Ctrl+Enter (or ⌘+Enter on a Mac), or click outside the box.",
     "controls.d_model": "d_model",
     "controls.d_model_help": "Width of each word's embedding vector.",
     "controls.d_k": "d_k",

@@ -15,8 +15,8 @@ MESSAGES: dict[str, str] = {
     "matrix.intro": "El mismo cálculo con matrices completas, como en la parte «Utilizando matrices» del cuaderno: un producto sustituye a las sumas palabra por palabra.",
     # controles
     "controls.title": "Controles",
-    "controls.sentence": "Frase",
-    "controls.sentence_help": "Cualquier texto: se pasa a minúsculas y se divide en palabras y signos (como máximo {max_tokens} tokens).",
+    "controls.sentence": "Frase (Ctrl+Intro la aplica)",
+    "controls.sentence_help": "Cualquier texto: se pasa a minúsculas y se divide en palabras y signos (como máximo {max_tokens} tokens). Intro empieza una línea nueva, que cuenta como un espacio. Para aplicar la frase, pulsa Ctrl+Intro (o ⌘+Intro en un Mac), o haz clic fuera del cuadro.",
     "controls.d_model": "d_model",
     "controls.d_model_help": "Tamaño del vector de embedding de cada palabra.",
     "controls.d_k": "d_k",
