@@ -1,5 +1,6 @@
 """The trained-model page in a real browser: every view draws, links reopen the view, the phone
-layout works, presenter mode stays on the page; the README's screenshots of it are taken here."""
+layout works, presenter mode stays on the page. The README's screenshots of it are taken here, into
+docs/ only when asked for (`python -m tests.e2e.screenshots`), else into a temporary folder."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ if TYPE_CHECKING:  # fixtures' types only; pytest imports conftest.py itself
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 WIDTH = 1400
 MAX_HEIGHT = 9000
 CHART = "[data-testid='stPlotlyChart']"
 
 
-def _fit_and_shoot(app: App, name: str, width: int = WIDTH) -> None:
+def _fit_and_shoot(app: App, folder: Path, name: str, width: int = WIDTH) -> None:
     """Make the viewport as tall as the content (Streamlit scrolls inside its own container), then shoot."""
     page = app.page
     content = page.evaluate(
@@ -30,8 +30,7 @@ def _fit_and_shoot(app: App, name: str, width: int = WIDTH) -> None:
     page.set_viewport_size({"width": width, "height": height})
     page.wait_for_timeout(500)  # plotly redraws on resize
     app.settle()
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / name))
+    page.screenshot(path=str(folder / name))
 
 
 def _query(app: App) -> dict[str, list[str]]:
@@ -48,13 +47,13 @@ def _query(app: App) -> dict[str, list[str]]:
         ("random", 2, None),
     ],
 )
-def test_each_view_draws_without_errors(app: App, view: str, charts: int, shot: str | None) -> None:
+def test_each_view_draws_without_errors(app: App, doc_shots: Path, view: str, charts: int, shot: str | None) -> None:
     page = app.open(f"/trained?view={view}")
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator(CHART).count() == charts
     assert page.get_by_text("[CLS]", exact=False).count() >= 1
     if shot is not None:
-        _fit_and_shoot(app, shot)
+        _fit_and_shoot(app, doc_shots, shot)
     app.assert_clean()
 
 
@@ -82,7 +81,7 @@ def test_presenter_mode_stays_on_the_page(app: App) -> None:
     app.assert_clean()
 
 
-def test_phone_layout(browser: Any, server: Any, journal: Any) -> None:
+def test_phone_layout(browser: Any, server: Any, journal: Any, doc_shots: Path) -> None:
     from conftest import WAIT_TIMEOUT_MS, App
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
@@ -93,7 +92,7 @@ def test_phone_layout(browser: Any, server: Any, journal: Any) -> None:
         assert page.locator(CHART).count() == 2
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 400, f"the page scrolls sideways on a phone ({width} px)"
-        _fit_and_shoot(phone, "screenshot-trained-phone.png", width=390)
+        _fit_and_shoot(phone, doc_shots, "screenshot-trained-phone.png", width=390)
         phone.assert_clean()
     finally:
         phone.close()
