@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -86,3 +88,66 @@ def test_shuffle_order_takes_any_seed_the_pages_derive() -> None:
     for seed in (0, 23, 4_294_967_295 * 1000 + 7, -1):
         order = ac.shuffle_order(6, seed)
         assert sorted(order) == list(range(6)) and order != tuple(range(6))
+
+
+def test_variant_changes_only_what_it_is_asked_to() -> None:
+    config = ac.AttentionConfig(
+        sentence="the cat sat on the mat", n_heads=2, positional="sinusoidal", scaled=True, causal=True,
+        temperature=2.5, weight_scale=0.5,
+    )  # fmt: skip
+    trace = ac.compute(config)
+    same = ac.variant(trace)  # nothing asked: the trace's own scale, mask, temperature and positions
+    np.testing.assert_array_equal(same.weights, trace.weights)
+    assert (same.scale, same.causal, same.temperature) == (trace.scale, True, 2.5)
+    assert same.positional_used == trace.positional_used
+    for kw in ({"temperature": 0.5}, {"scaled": False}, {"causal": False}):
+        got = ac.variant(trace, **kw)  # type: ignore[arg-type]
+        expected = ac.compute(dataclasses.replace(config, **kw))
+        np.testing.assert_array_equal(got.weights, expected.weights)
+        assert (got.scale, got.causal, got.temperature) == (expected.scale, expected.causal, expected.temperature)
+
+
+def test_pca_ratio_is_each_axis_share_of_the_variance_and_ignores_translation() -> None:
+    rng = np.random.RandomState(2)
+    points = rng.randn(9, 4) * np.array([3.0, 1.0, 0.5, 0.1])
+    coords, ratio = ac.pca(points, 3)
+    # Explained variance ratio, from its definition: the variance along the axis over the total.
+    np.testing.assert_allclose(ratio, coords.var(axis=0) / points.var(axis=0).sum(), rtol=1e-12)
+    np.testing.assert_allclose(coords.mean(axis=0), 0.0, atol=1e-12)  # centred
+    moved, moved_ratio = ac.pca(points + np.array([100.0, -7.0, 3.0, 0.0]), 3)
+    np.testing.assert_allclose(np.abs(moved), np.abs(coords), atol=1e-9)
+    np.testing.assert_allclose(moved_ratio, ratio, rtol=1e-9)
+    small, small_ratio = ac.pca(points * 0.01, 3)  # a total variance under 1 is still a variance
+    np.testing.assert_allclose(np.abs(small), np.abs(coords) * 0.01, atol=1e-12)
+    np.testing.assert_allclose(small_ratio, ratio, rtol=1e-9)
+
+
+def test_pca_asked_for_more_axes_than_the_data_has() -> None:
+    coords, ratio = ac.pca([[0.0, 0.0, 0.0], [1.0, 2.0, 2.0]], 3)  # two points: one direction
+    assert coords.shape == (2, 3) and ratio.shape == (3,)
+    np.testing.assert_allclose(np.abs(coords[:, 0]), [1.5, 1.5])  # half of the distance 3 each side
+    np.testing.assert_allclose(coords[:, 1], 0.0, atol=1e-12)  # the line has no second direction
+    np.testing.assert_array_equal(coords[:, 2], 0.0)  # and two points have no third axis at all: zeros
+    np.testing.assert_allclose(ratio, [1.0, 0.0, 0.0], atol=1e-15)
+    same, none = ac.pca(np.ones((4, 2)), 2)  # identical points: no variance, no NaN
+    np.testing.assert_array_equal(same, 0.0)
+    np.testing.assert_array_equal(none, 0.0)
+
+
+def test_relative_size_is_the_ratio_of_norms() -> None:
+    block = ac.compute_block(ac.AttentionConfig(), norm_first=False)
+    share = ac.relative_size(block.encoder.attn_output, block.encoder.x)
+    assert share == pytest.approx(0.0013534, rel=1e-4)  # the encoder page's "0.14 % of ‖X‖"
+    assert ac.relative_size(2 * block.encoder.x, block.encoder.x) == pytest.approx(2.0)
+    # Frobenius norms of any shapes, lists of integers included: ‖(6, 8)‖ = 10, ‖[[1, 2], [2, 4]]‖ = 5.
+    assert ac.relative_size([[6, 8]], [[1, 2], [2, 4]]) == 2.0
+    assert ac.relative_size(np.zeros(3), [0, 0, 1]) == 0.0
+    with pytest.raises(ValueError, match=r"^base must not be all zeros$"):
+        ac.relative_size([1.0], [[0.0, 0.0]])
+
+
+def test_scaled_pair_is_unscaled_then_scaled_whatever_the_config_says() -> None:
+    for scaled in (False, True):
+        plain, divided = ac.scaled_pair(ac.AttentionConfig(d_k=4, scaled=scaled))
+        assert (plain.scale, divided.scale) == (1.0, 0.5)  # 1/√4
+        np.testing.assert_allclose(divided.logits, plain.logits / 2, rtol=1e-15)

@@ -159,13 +159,6 @@ def test_encoder_says_attention_adds_about_a_tenth_of_a_percent_at_the_defaults(
     assert any("433.79 % of ‖X‖" in c.value for c in big.caption)
 
 
-def test_relative_size_is_the_ratio_of_norms() -> None:
-    block = ac.compute_block(ac.AttentionConfig(), norm_first=False)
-    share = ac.relative_size(block.encoder.attn_output, block.encoder.x)
-    assert share == pytest.approx(0.0013534, rel=1e-4)
-    assert ac.relative_size(2 * block.encoder.x, block.encoder.x) == pytest.approx(2.0)
-
-
 def test_encoder_says_d_ff_equal_to_d_model_widens_nothing() -> None:
     at = _encoder_step("ffn1")
     assert any("widens nothing" in i.value and "d_ff to 16" in i.value for i in at.info)

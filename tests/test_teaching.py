@@ -231,3 +231,179 @@ def test_shuffle_order_accepts_any_integer_seed() -> None:
     big = ac.shuffle_order(8, 4_295_058 * 1000)
     assert sorted(big) == list(range(8)) and big != tuple(range(8))
     assert ac.shuffle_order(8, 2**32 + 3) == ac.shuffle_order(8, 3)
+
+
+# --- written for the mutation run (docs/mutation.md): behaviour no test above pinned ---------
+
+
+def test_scaling_study_rejects_empty_sizes_and_accepts_the_smallest_ones() -> None:
+    for n_tokens, d_ks, seeds in ((0, (4,), 20), (5, (4,), 0), (5, (4, -1), 20)):
+        with pytest.raises(ValueError, match="must be >= 1"):
+            ac.scaling_study(n_tokens, d_ks, seeds=seeds)
+    # One token: its only key takes all the weight (entropy 0, the ceiling ln 1); d_k = 1 and one seed are valid.
+    study = ac.scaling_study(1, (1, 3), seeds=1)
+    np.testing.assert_array_equal(study.entropy_unscaled, [0.0, 0.0])
+    np.testing.assert_array_equal(study.entropy_ceiling, [0.0, 0.0])
+    assert study.std_unscaled[0] == study.std_scaled[0]  # √1 = 1: scaling changes nothing at d_k = 1
+
+
+def test_scaling_study_averages_independent_seeds_and_keeps_what_it_was_asked() -> None:
+    """Seed s of a study started at `seed` is seed + s of a study started there: the mean over
+    two seeds is the mean of the two one-seed studies (each seed draws the same number of pairs)."""
+    d_ks = np.array([2, 16])  # numpy integers, as a page may pass them
+    both = ac.scaling_study(4, d_ks, seeds=2, seed=5)
+    first, second = (ac.scaling_study(4, d_ks, seeds=1, seed=s) for s in (5, 6))
+    for name in ("entropy_unscaled", "entropy_scaled"):
+        np.testing.assert_allclose(getattr(both, name), (getattr(first, name) + getattr(second, name)) / 2, rtol=1e-12)
+    assert not np.array_equal(first.entropy_unscaled, second.entropy_unscaled)  # two seeds, two draws
+    assert both.d_ks == (2, 16) and all(type(d) is int for d in both.d_ks)
+    assert both.n_tokens == 4 and both.seeds == 2
+    for name in ("entropy_unscaled", "entropy_scaled", "std_unscaled", "std_scaled"):
+        with pytest.raises(ValueError):
+            getattr(both, name)[0] = 1.0  # shared by every user of the cached study: read-only
+
+
+@pytest.mark.parametrize(
+    ("q", "k", "i", "dims", "words"),
+    [
+        (np.ones(3), np.ones((2, 3)), 0, 2, "must be (n, d_k)"),
+        (np.ones((2, 3)), np.ones(3), 0, 2, "must be (n, d_k)"),
+        (np.ones((2, 3)), np.ones((2, 4)), 0, 2, "must be (n, d_k)"),
+        (np.ones((2, 3)), np.ones((2, 3)), -1, 2, "query index must be in 0..1, got -1"),
+        (np.ones((2, 3)), np.ones((2, 3)), 2, 2, "query index must be in 0..1, got 2"),
+        (np.ones((2, 3)), np.ones((2, 3)), 0, 1, "dims must be 2 or 3, got 1"),
+        (np.ones((2, 3)), np.ones((2, 3)), 0, 4, "dims must be 2 or 3, got 4"),
+    ],
+)
+def test_query_aligned_view_rejects_bad_arguments_in_words(
+    q: np.ndarray, k: np.ndarray, i: int, dims: int, words: str
+) -> None:
+    with pytest.raises(ValueError) as err:
+        ac.query_aligned_view(q, k, i, dims)
+    assert words in str(err.value)
+
+
+def test_query_aligned_view_at_the_edges_of_its_arguments() -> None:
+    rng = np.random.RandomState(4)
+    q, k = rng.randn(3, 5), rng.randn(4, 5)  # more keys than queries: m and n may differ
+    for i in (0, 2):  # the first and the last query are valid
+        view = ac.query_aligned_view(q, k, i, 3)
+        np.testing.assert_allclose(view.keys[:, 0] * view.query_norm, k @ q[i], atol=1e-12)
+        assert view.queries.shape == (3, 3) and view.keys.shape == (4, 3) and view.axes.shape == (3, 5)
+        for a in (view.queries, view.keys, view.axes):  # a cached view is shared: read-only
+            with pytest.raises(ValueError):
+                a[0, 0] = 1.0
+    # A query shorter than 1 still defines axis 1 (only a zero query falls back to the keys).
+    small = ac.query_aligned_view(q * 0.01, k, 1, 2)
+    np.testing.assert_allclose(small.axes[0], q[1] / np.linalg.norm(q[1]), atol=1e-12)
+
+
+def test_query_aligned_view_of_a_zero_query_takes_the_keys_main_direction() -> None:
+    k = np.array([[1.0, 2.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0]])
+    view = ac.query_aligned_view(np.zeros((2, 4)), k, 0, 3)
+    # The keys' main direction: the top eigenvector of kᵀk (eigh, not the SVD the view uses).
+    main = np.linalg.eigh(k.T @ k)[1][:, -1]
+    assert abs(float(view.axes[0] @ main)) == pytest.approx(1.0)
+    used = view.axes[np.linalg.norm(view.axes, axis=1) > 0]
+    assert len(used) == 3  # no NaN, no missing axis: still a full orthonormal frame
+    np.testing.assert_allclose(used @ used.T, np.eye(3), atol=1e-12)
+    assert view.kept == pytest.approx(1.0)  # two keys span a plane: the view holds all of them
+    np.testing.assert_allclose(np.linalg.norm(view.keys, axis=1), np.linalg.norm(k, axis=1), atol=1e-12)
+
+
+def test_query_aligned_view_with_zero_keys_keeps_everything_there_is() -> None:
+    view = ac.query_aligned_view(np.array([[3.0, 4.0, 0.0]]), np.zeros((2, 3)), 0, 2)
+    assert view.kept == 1.0  # nothing to lose, not 0/0
+    assert view.query_norm == 5.0
+    np.testing.assert_allclose(view.queries, [[5.0, 0.0]], atol=1e-12)
+    np.testing.assert_array_equal(view.keys, 0.0)
+
+
+def test_query_aligned_view_keeps_the_share_of_the_keys_it_shows() -> None:
+    """`kept` is ‖keys inside the view‖² / ‖keys‖²: here axis 1 is e₁ and the keys' other main
+    direction is e₂, so the view holds the first two coordinates of every key."""
+    q = np.array([[2.0, 0.0, 0.0, 0.0]])
+    k = np.array([[1.0, 3.0, 0.0, 0.0], [1.0, -3.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
+    view = ac.query_aligned_view(q, k, 0, 2)
+    assert view.kept == pytest.approx(20 / 21)  # (1 + 9 + 1 + 9) of the keys' 21
+    np.testing.assert_allclose(np.abs(view.keys), [[1.0, 3.0], [1.0, 3.0], [0.0, 0.0]], atol=1e-12)
+    assert ac.query_aligned_view(q, k * 0.1, 0, 2).kept == pytest.approx(20 / 21)  # a share: any length of keys
+
+
+def test_query_aligned_view_second_axis_when_the_keys_lie_mostly_along_the_query() -> None:
+    """Axis 2 is the keys' main direction once their part along q_i is removed, not their overall one."""
+    q = np.array([[1.0, 0.0, 0.0]])
+    k = np.array([[10.0, 1.0, 0.0], [10.0, 0.0, 0.5]])
+    view = ac.query_aligned_view(q, k, 0, 2)
+    across = k * np.array([0.0, 1.0, 1.0])  # the keys without their q-part: main direction e₂
+    main = np.linalg.eigh(across.T @ across)[1][:, -1]
+    assert abs(float(view.axes[1] @ main)) == pytest.approx(1.0)
+    assert view.kept == pytest.approx((100 + 1 + 100) / 201.25)
+
+
+@pytest.mark.parametrize(("m", "d_k", "dims"), [(1, 3, 3), (1, 5, 3), (2, 4, 3), (1, 2, 3), (1, 1, 2)])
+def test_query_aligned_view_fills_every_axis_the_space_has_even_with_few_keys(m: int, d_k: int, dims: int) -> None:
+    rng = np.random.RandomState(m * 10 + d_k)
+    view = ac.query_aligned_view(rng.randn(2, d_k), rng.randn(m, d_k), 1, dims)
+    used = view.axes[np.linalg.norm(view.axes, axis=1) > 0]
+    assert len(used) == min(dims, d_k)  # a zero row only where d_k < dims
+    np.testing.assert_allclose(used @ used.T, np.eye(len(used)), atol=1e-12)
+
+
+def test_shuffle_order_for_one_and_two_words_and_its_seed() -> None:
+    assert ac.shuffle_order(0, 5) == ()
+    assert ac.shuffle_order(1, 5) == (0,)  # nothing to move
+    for seed in range(12):  # two words: the only order that moves a word is the swap
+        assert ac.shuffle_order(2, seed) == (1, 0)
+    # The order is RandomState(seed)'s permutation (reproducible from a shared link), unless that is
+    # the identity; seeds 0..11 include both cases for three words.
+    moved = 0
+    for seed in range(12):
+        drawn = tuple(int(j) for j in np.random.RandomState(seed).permutation(3))
+        got = ac.shuffle_order(3, seed)
+        assert sorted(got) == [0, 1, 2] and got != (0, 1, 2)
+        if drawn != (0, 1, 2):
+            assert got == drawn
+        else:
+            moved += 1
+    assert moved > 0
+
+
+def test_permuted_with_the_identity_is_the_same_trace_in_every_setting() -> None:
+    config = ac.AttentionConfig(
+        sentence=SENTENCE, n_heads=2, positional="sinusoidal", scaled=True, causal=True, temperature=2.5,
+        weight_scale=0.5,
+    )  # fmt: skip
+    trace = ac.compute(config)
+    same = ac.permuted(trace, range(trace.n_tokens))
+    for name in ("embeddings", "positions", "x", "weights", "logits", "output"):
+        np.testing.assert_array_equal(getattr(same, name), getattr(trace, name), err_msg=name)
+    assert (same.scale, same.causal, same.temperature) == (trace.scale, True, 2.5)
+    assert same.positional_used == trace.positional_used
+    # A real shuffle moves the words' embeddings, not the positions: x = E[order] + P.
+    order = (3, 0, 1, 2, 4, 5, 7, 6)
+    moved = ac.permuted(trace, order)
+    np.testing.assert_array_equal(moved.positions, trace.positions)
+    np.testing.assert_allclose(moved.x, trace.embeddings[list(order)] + trace.positions, atol=0)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (0, 1, 2, 3, 4, 5), (0, 1, 2, 3, 5), (1, 1, 2, 3, 4)])
+def test_permuted_names_what_a_valid_order_is(order: tuple[int, ...]) -> None:
+    trace = ac.compute(ac.AttentionConfig())
+    with pytest.raises(ValueError, match=r"order must be a permutation of 0\.\.4"):
+        ac.permuted(trace, order)
+
+
+def test_alpha_spread_and_entropy_table_read_the_head_they_are_given() -> None:
+    config = ac.AttentionConfig(sentence=SENTENCE, n_heads=2, weight_scale=0.6)
+    plain, scaled = ac.scaled_pair(config)
+    for head in (0, 1):
+        table = ac.entropy_table(plain, scaled, head)
+        for col, trace in ((0, plain), (1, scaled)):
+            w = trace.weights[head]
+            np.testing.assert_allclose(table[:, col], [-sum(a * math.log(a) for a in row) for row in w], rtol=1e-12)
+        lo, hi, ratio = ac.alpha_spread(scaled, head)
+        assert (lo, hi) == (float(scaled.logits[head].min()), float(scaled.logits[head].max()))
+        w = scaled.weights[head]
+        assert ratio == pytest.approx(float(np.max(w.max(axis=1) / w.min(axis=1))), rel=1e-12)
+    assert not np.allclose(plain.weights[0], plain.weights[1])  # two heads, two different answers
