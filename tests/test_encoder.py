@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import pickle
+import re
+import statistics
+import warnings
 from typing import Any
 
 import numpy as np
@@ -188,6 +191,7 @@ def test_every_layer_norm_row_has_mean_0_and_variance_1(p: dict[str, Any], norm_
         # Variance 1 up to eps: exactly v / (v + eps) with v the input row's biased variance.
         np.testing.assert_allclose(ln.output.var(axis=1), ln.var / (ln.var + eps), rtol=1e-9, atol=1e-15)
         assert ln.eps == eps
+    assert t.eps == eps
 
 
 @SETTINGS
@@ -254,6 +258,18 @@ def test_encoder_layer_shapes_and_one_head_2d_weights() -> None:
         ({"b_2": np.zeros(3)}, "b_2"),
         ({"eps": -1.0}, "eps"),
         ({"temperature": 0.0}, "temperature"),
+        ({"x": np.zeros((0, 4))}, "x"),  # no token at all
+        ({"x": np.zeros((1, 3, 4))}, "x"),
+        ({"w_q": np.zeros((1, 5, 3))}, "w_q"),  # another d_model than x's
+        ({"w_v": np.zeros((1, 5, 3))}, "w_v"),
+        ({"w_1": np.zeros(4)}, "w_1"),
+        ({"w_1": np.zeros((4, 0))}, "w_1"),  # d_ff = 0
+        ({"eps": math.nan}, "eps"),
+        ({"eps": math.inf}, "eps"),
+        ({"temperature": -1.0}, "temperature"),
+        ({"w_q": np.zeros(4)}, "w_q"),  # one-dimensional weights: refused by name, head stacking or not
+        ({"w_k": np.zeros(4)}, "w_k"),
+        ({"w_v": np.zeros((1, 1, 4, 3))}, "w_v"),
     ],
 )
 def test_encoder_layer_rejects_bad_arguments_by_name(change: dict[str, Any], field: str) -> None:
@@ -262,15 +278,54 @@ def test_encoder_layer_rejects_bad_arguments_by_name(change: dict[str, Any], fie
                             "w_v": rng.randn(1, 4, 3), "w_o": rng.randn(3, 4), "w_1": rng.randn(4, 6),
                             "b_1": rng.randn(6), "w_2": rng.randn(6, 4), "b_2": rng.randn(4)}  # fmt: skip
     encoder_layer(**args)  # the unchanged arguments are fine
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=rf"^{field} must "):  # the message starts with the argument's name
         encoder_layer(**(args | change))
+
+
+OVERFLOW = re.escape(
+    "the numbers overflowed or a layer norm divided by zero: use smaller weights, a larger temperature, or eps > 0"
+)
 
 
 def test_layer_norm_of_a_constant_row_with_eps_0_is_an_error_not_nan() -> None:
     args = [np.ones((2, 3)), *(np.zeros((1, 3, 2)),) * 3, np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4),
             np.zeros((4, 3)), np.zeros(3)]  # fmt: skip
-    with pytest.raises(ValueError, match="eps"):
+    with pytest.raises(ValueError, match=f"^{OVERFLOW}$"):
         encoder_layer(*args, eps=0.0)
+    with warnings.catch_warnings():  # the caller reports it in words; nothing goes to the server's log
+        warnings.simplefilter("error")
+        assert np.isnan(layer_norm(np.ones((2, 3)), eps=0.0).output).all()
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the overflow is the point
+def test_an_overflow_the_relu_hides_is_still_reported() -> None:
+    """relu(-inf) = 0, so an overflowing W_1 can leave a finite output: the trace would still hold -inf."""
+    p = {"x": np.array([[1.0, -1.0]]), "w_q": np.zeros((1, 2, 1)), "w_k": np.zeros((1, 2, 1)),
+         "w_v": np.zeros((1, 2, 1)), "w_o": np.zeros((1, 2)), "w_1": np.array([[-1e308], [1e308]]),
+         "b_1": np.zeros(1), "w_2": np.ones((1, 2)), "b_2": np.zeros(2)}  # fmt: skip
+    with pytest.raises(ValueError, match=f"^{OVERFLOW}$"):
+        encoder_layer(**p)
+    # Control: the same layer with a W_1 that does not overflow is fine, and its ReLU is what zeroes the FFN.
+    fine = encoder_layer(**(p | {"w_1": np.array([[-1.0], [1.0]])}))
+    assert fine.ffn_pre_relu[0, 0] < 0 and fine.ffn_hidden[0, 0] == 0.0
+
+
+@SETTINGS
+@given(p=layer_inputs())
+def test_without_options_the_layer_is_the_papers_post_ln_layer(p: dict[str, Any]) -> None:
+    """Vaswani et al.'s layer: Post-LN, no mask, temperature 1, q·k divided by √d_k."""
+    t = encoder_layer(**p)
+    assert t.norm_first is False and t.causal is False and t.temperature == 1.0
+    assert t.norm2 is not None and t.norm_in is None
+    ref = ref_encoder(p, norm_first=False, causal=False, scale=1 / math.sqrt(p["w_q"].shape[-1]), temperature=1.0)
+    for name, expected in ref.items():
+        assert_close(getattr(t, name), expected)
+
+
+def test_compute_block_is_post_ln_unless_asked() -> None:
+    block = compute_block(AttentionConfig())
+    assert block.norm_first is False and block.encoder.norm2 is not None
+    assert np.array_equal(block.output, compute_block(AttentionConfig(), norm_first=False).output)
 
 
 # ---------------------------------------------------------------- compute_block
@@ -422,3 +477,49 @@ def test_layer_norm_std_and_check_are_what_the_rows_were_divided_by() -> None:
         expected_var.max(), rel=1e-12
     )
     assert var_hi < 1
+
+
+def test_layer_norm_with_a_learned_scale_and_shift() -> None:
+    """A trained model's layer norm (PyTorch's elementwise affine): gamma times the normalised row, plus beta."""
+    rng = np.random.RandomState(5)
+    x = rng.randn(4, 6) * 3 + 1
+    gamma, beta = rng.randn(6), rng.randn(6)
+    ln = layer_norm(x, eps=1e-3, gamma=gamma, beta=beta)
+    assert_close(ln.output, ref_layer_norm(x, 1e-3) * gamma + beta)
+    assert ln.gamma is not None and ln.beta is not None
+    assert np.array_equal(ln.gamma, gamma) and np.array_equal(ln.beta, beta)
+    np.testing.assert_allclose(ln.mean, x.mean(axis=1), rtol=1e-12)  # mean and var are the input's, before gamma
+    np.testing.assert_allclose(ln.var, x.var(axis=1), rtol=1e-12)
+    scaled_only = layer_norm(x, gamma=gamma)
+    assert_close(scaled_only.output, ref_layer_norm(x, 1e-5) * gamma)
+    assert scaled_only.beta is None
+    shifted_only = layer_norm(x, beta=beta)
+    assert_close(shifted_only.output, ref_layer_norm(x, 1e-5) + beta)
+    assert shifted_only.gamma is None
+    # output_check reads the output as it is: with gamma and beta each row has its own mean.
+    row_means = [statistics.fmean(row) for row in ln.output]
+    assert ln.output_check()[0] == pytest.approx(max(abs(m) for m in row_means), rel=1e-12)
+    # Rows shifted down by 1 have |mean| 1, rows doubled variance 4·v/(v + eps).
+    max_mean, _, _ = layer_norm(x, beta=np.full(6, -1.0)).output_check()
+    assert max_mean == pytest.approx(1.0, rel=1e-12)
+    _, var_lo, var_hi = layer_norm(x, gamma=np.full(6, 2.0)).output_check()
+    expected = 4 * x.var(axis=1) / (x.var(axis=1) + 1e-5)
+    assert (var_lo, var_hi) == (pytest.approx(expected.min(), rel=1e-12), pytest.approx(expected.max(), rel=1e-12))
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"gamma": np.ones(5)}, "gamma must have shape (6,), got (5,)"),
+        ({"beta": np.ones((1, 6))}, "beta must have shape (6,), got (1, 6)"),
+        ({"eps": -1e-9}, "eps must be a finite number >= 0"),
+        ({"eps": math.nan}, "eps must be a finite number >= 0"),
+        ({"eps": math.inf}, "eps must be a finite number >= 0"),
+    ],
+)
+def test_layer_norm_rejects_bad_arguments_in_words(change: dict[str, Any], words: str) -> None:
+    args: dict[str, Any] = {"x": np.arange(12.0).reshape(2, 6), "gamma": np.ones(6), "beta": np.zeros(6)}
+    layer_norm(**args)  # the unchanged arguments are fine
+    with pytest.raises(ValueError) as err:
+        layer_norm(**(args | change))
+    assert words in str(err.value)
