@@ -210,6 +210,7 @@ class Session:
         self.widget_ids: dict[str, str] = {}  # user key -> widget id, learnt from the deltas
         self.fragment_of: dict[str, str] = {}  # user key -> id of the fragment it is drawn in ("" for none)
         self.timeout = timeout
+        self.record: list[bytes] | None = None  # a list keeps every frame of the next runs (benchmarks/wire.py)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -267,6 +268,8 @@ class Session:
                 continue
             total += len(data)
             count += 1
+            if self.record is not None:
+                self.record.append(data)
             fm = ForwardMsg()
             fm.ParseFromString(data)
             kind = fm.WhichOneof("type")
