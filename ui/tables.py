@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,7 @@ class Table:
 
     `frame()` and then the Arrow conversion cost ~0.7 ms per small table (pandas' text Index and
     dtype checks); a home rerun draws about a dozen. `show(array_table(...))` sends the same Arrow table
-    (same schema, pandas metadata and values) built straight from numpy.
+    (same fields and values; the pandas metadata cut to what is read, see `_schema`) built straight from numpy.
     """
 
     values: np.ndarray  # (rows, cols) float64
@@ -111,11 +112,28 @@ def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None, index: 
 
 @lru_cache(maxsize=64)
 def _schema(columns: tuple[str, ...], index_dtype: str, index_name: str | None) -> pa.Schema:
-    """The schema pyarrow gives a float table with a text index: it depends only on these three."""
+    """The schema pyarrow gives a float table with a text index (it depends only on these three), with
+    its pandas metadata cut to what is read.
+
+    pandas' metadata describes every column (name, field name, pandas and numpy types, ~110 bytes
+    each) and names its creator and versions: about a third of a small step table's bytes, sent again
+    on every rerun. Its readers, Streamlit's frontend (which fields are the index, how many header
+    levels, the index's type) and pyarrow's `to_pandas` (the same, for AppTest), need only
+    `index_columns`, `column_indexes` and the index's own entry: a float column's type is the
+    schema's. The frontend draws the same table (docs/benchmarks.md, issue 14).
+    """
     empty = pd.DataFrame(
         np.empty((0, len(columns))), index=pd.Index([], dtype=index_dtype, name=index_name), columns=list(columns)
     )
-    return pa.Schema.from_pandas(empty)
+    schema = pa.Schema.from_pandas(empty)
+    meta = json.loads(schema.metadata[b"pandas"])
+    index_fields = {name for name in meta["index_columns"] if isinstance(name, str)}
+    kept = {
+        "index_columns": meta["index_columns"],
+        "column_indexes": meta["column_indexes"],
+        "columns": [c for c in meta["columns"] if c["field_name"] in index_fields],
+    }
+    return schema.with_metadata({b"pandas": json.dumps(kept, separators=(",", ":")).encode()})
 
 
 _INDEX_DTYPE = str(pd.Index(["a"]).dtype)  # pandas' default text dtype ("str" in pandas 3)
@@ -139,9 +157,10 @@ def _table_to_arrow(t: Table, index_name: str | None = None) -> pd.DataFrame | p
 
 
 def _to_arrow(df: pd.DataFrame) -> pd.DataFrame | pa.Table:
-    """The Arrow table `pa.Table.from_pandas(df)` would give (same schema, metadata and values), built
-    column by column from numpy with a cached schema; pyarrow's generic path costs ~0.1 ms per column
-    plus a round trip of the text index through Python objects. Other frames go to Streamlit as they are.
+    """The Arrow table `pa.Table.from_pandas(df)` would give (same fields and values; the pandas metadata
+    cut to what is read, see `_schema`), built column by column from numpy with a cached schema;
+    pyarrow's generic path costs ~0.1 ms per column plus a round trip of the text index through
+    Python objects. Other frames go to Streamlit as they are.
     """
     index = df.index
     if (
