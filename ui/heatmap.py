@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
 
 from .tables import unique_labels
 
 # Viridis: perceptually uniform and readable with the common colour-vision deficiencies.
 SEQUENTIAL = "Viridis"
+# The same scale as plotly's validation writes it into a figure: the stops of plotly.py's Viridis (plotly.js's
+# own "Viridis" has other stops, so the name alone would shift the colours slightly).
+SEQUENTIAL_STOPS = tuple(tuple(stop) for stop in go.Heatmap(colorscale=SEQUENTIAL).colorscale)
 MASKED_GREY = "#d4d4d4"  # causal-mask cells: neutral grey, outside the Viridis range
 CELL_TEXT_MAX = 16  # print each cell's value while the matrix is at most this many rows
 HOVER_F32_MAX = 256.0  # below this magnitude a 4-decimal value survives float32 exactly (ulp <= 3e-5)
@@ -37,6 +42,27 @@ def _colour_values(z: np.ndarray) -> np.ndarray:
     if z.shape[0] <= CELL_TEXT_MAX:
         return z
     return np.round(z, 4).astype(np.float32)
+
+
+class PrebuiltFigure(go.Figure):  # type: ignore[misc]  # plotly is untyped
+    """A figure given as its finished dict (what `Figure.to_dict()` returns): `to_dict` hands it out as is.
+
+    st.plotly_chart turns a Figure into its dict with `to_dict()` (a deep copy plus array encoding)
+    on every rerun, and validates a plain dict by building a Figure from it. A Figure built the usual
+    way is validated property by property, and gets a copy of plotly's default template, which
+    Streamlit sets to its own ~4 KiB of colour placeholders for every trace type, sent with each
+    figure although the frontend themes the chart itself (docs/benchmarks.md, issue 14). This skips
+    all of it, for dicts that are valid by construction (tests compare them with plotly's validated
+    figure). The dict may be shared by every session: nothing may mutate it (st.plotly_chart only
+    serialises it).
+    """
+
+    def __init__(self, spec: dict[str, Any]) -> None:  # deliberately not go.Figure.__init__: nothing to validate
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = self._spec
+        return spec
 
 
 AXIS_TEXT = "#222222"  # tick labels and axis titles: plotly's default grey was about 3.7:1 on white
@@ -126,22 +152,24 @@ def attention_heatmap(
         else:
             text = {"texttemplate": f"%{{z:{fmt}}}"}
         text["textfont"] = {"size": size}
-    heat = go.Heatmap(
-        z=_colour_values(np.where(masked, np.nan, weights) if any_masked else weights),
-        x=labels,
-        y=labels,
-        customdata=custom,
-        zmin=0.0,
-        zmax=1.0,  # one fixed 0..1 range: a colour means the same α in every chart, and a flat row looks flat
-        colorscale=SEQUENTIAL,
-        showscale=show_scale,
-        colorbar={"title": {"text": colorbar_title}},
-        hovertemplate=hover_light if light else hover,
-        hoverongaps=False,
-        xgap=1 if n <= 64 else 0,
-        ygap=1 if n <= 64 else 0,
+    heat: dict[str, object] = {
+        "type": "heatmap",
+        "z": _colour_values(np.where(masked, np.nan, weights) if any_masked else weights),
+        "x": labels,
+        "y": labels,
+        "zmin": 0.0,
+        "zmax": 1.0,  # one fixed 0..1 range: a colour means the same α in every chart, and a flat row looks flat
+        "colorscale": SEQUENTIAL_STOPS,
+        "showscale": show_scale,
+        "colorbar": {"title": {"text": colorbar_title}},
+        "hovertemplate": hover_light if light else hover,
+        "hoverongaps": False,
+        "xgap": 1 if n <= 64 else 0,
+        "ygap": 1 if n <= 64 else 0,
         **text,
-    )
+    }
+    if custom is not None:
+        heat["customdata"] = custom
     # Every token labelled (plotly skipped every other one from 12 words on), upright on the key
     # axis when the labels would not fit side by side.
     ticks: dict[str, object] = {"type": "category", "tickmode": "array", "tickvals": labels, "ticktext": ticktext}
@@ -149,24 +177,25 @@ def attention_heatmap(
     upright = (width - label_px - 110) / n < CHAR_WIDTH * tick_size * max(len(s) for s in ticktext) + 4
     traces = [heat]
     if any_masked:
-        traces.append(
-            go.Heatmap(
-                z=np.where(masked, 1.0, np.nan),
-                x=labels,
-                y=labels,
-                colorscale=[[0.0, MASKED_GREY], [1.0, MASKED_GREY]],
-                showscale=False,
-                hovertemplate=masked_hover,
-                hoverongaps=False,
-                text=np.where(masked, masked_label, "").tolist() if text_on else None,
-                texttemplate="%{text}" if text_on else None,
-                textfont={"color": "#404040"},
-                xgap=1 if n <= 64 else 0,
-                ygap=1 if n <= 64 else 0,
-            )
-        )
+        grey: dict[str, object] = {
+            "type": "heatmap",
+            "z": np.where(masked, 1.0, np.nan),
+            "x": labels,
+            "y": labels,
+            "colorscale": [[0.0, MASKED_GREY], [1.0, MASKED_GREY]],
+            "showscale": False,
+            "hovertemplate": masked_hover,
+            "hoverongaps": False,
+            "textfont": {"color": "#404040"},
+            "xgap": 1 if n <= 64 else 0,
+            "ygap": 1 if n <= 64 else 0,
+        }
+        if text_on:
+            grey["text"] = np.where(masked, masked_label, "").tolist()
+            grey["texttemplate"] = "%{text}"
+        traces.append(grey)
     top_extra = int(label_px if upright else 0)  # room for upright key labels
-    # The layout goes to the constructor: Figure.update_layout's relayout machinery cost more than the rest.
+    # The figure is plotly's own dict, built here and handed out as is (PrebuiltFigure): no template, no validation.
     layout = {
         # Title at the very top, the key axis (on top, with its title) below it: no overlap.
         "title": {
@@ -186,5 +215,6 @@ def attention_heatmap(
         },
         "yaxis": {"title": {"text": query_label, "font": {"color": AXIS_TEXT}}, "autorange": "reversed", **ticks},
     }
-    fig = go.Figure(data=traces, layout=layout)
-    return fig
+    spec = {"data": traces, "layout": layout}
+    convert_to_base64(spec)  # numpy arrays as plotly.js typed arrays, as Figure.to_dict() sends them
+    return PrebuiltFigure(spec)

@@ -19,6 +19,7 @@ import attention_core as ac
 from attention_core import training as tr
 
 from . import learn_view as lv
+from .heatmap import PrebuiltFigure
 from .i18n import translate
 from .text import md_escape
 
@@ -83,23 +84,6 @@ def trained(cfg: ac.TrainConfig, lang: str) -> ac.TrainingRun:
         raise result["error"]
     run: ac.TrainingRun = result["run"]
     return run
-
-
-class PrebuiltFigure(go.Figure):  # type: ignore[misc]  # plotly is untyped
-    """A figure given as its finished dict (`Figure.to_dict()` output): `to_dict` hands it out as is.
-
-    st.plotly_chart turns a Figure into its dict with `to_dict()` (a deep copy plus array encoding,
-    several ms for the 31-frame animation) on every rerun, and validates a plain dict by building a
-    Figure from it (slower still). This skips both for dicts that came from a validated Figure. The
-    dict may be shared by every session: nothing may mutate it (st.plotly_chart only serialises it).
-    """
-
-    def __init__(self, spec: dict[str, Any]) -> None:  # deliberately not go.Figure.__init__: nothing to validate
-        self._spec = spec
-
-    def to_dict(self) -> dict[str, Any]:
-        spec: dict[str, Any] = self._spec
-        return spec
 
 
 @st.cache_resource(max_entries=FIGURE_CACHE_ENTRIES, show_spinner=False)
