@@ -160,38 +160,37 @@ def controls(page: str = "home", extra: Sequence[str] = (), *, config_widgets: b
     state = session_state()
     if state["present"] and page not in PRESENTABLE:
         st.switch_page("app.py")  # the other pages have no presenter mode: go to the home page's
-    lang = state["lang"]
-    edits = active_edits(state)  # the one decision every reader (notice, trace, exports) shares
+    if state.get("lang") not in LANGUAGES:  # never expected (see _sync); still, always keep a language
+        state["lang"] = LANGUAGES[0]
+    lang = state["lang"]  # the widgets' callbacks have run: the state is this run's before anything is drawn
 
     def t(msg: str, /, **values: Any) -> str:
         return translate(lang, msg, **values)
 
+    # Decided before the sidebar is drawn, so that each note goes straight where it belongs: a
+    # placeholder filled afterwards (st.empty) cost a message on every full rerun, drawn or not.
+    # The messages these draw go to the main area, above the page: the same place as before.
+    _show_notices(lang)
+    config = _config_from_state(state, lang)
+    edits = active_edits(state)  # the one decision every reader (notice, trace, exports) shares
+    if edits:
+        edits = _drop_edits_outside(state, config, lang, edits)
+    widgets = config_widgets and not state["present"]
     positional_note = None
+    if widgets:
+        used = ac.positional_encodings(config.positional, len(config.tokens), config.d_model)[1]
+        if used.scheme != config.positional:  # the picker kept showing "Notebook" while sinusoidal was used
+            positional_note = t("controls.positional_used", scheme=t(f"positional.{used.scheme}"))
     with st.sidebar:
         draw_shared_css()  # constant CSS (keyboard focus, the collapsed sidebar, table toolbars): ui/style.py
         _language_picker(state)
-        lang = state["lang"]
-        links = url_params(state)
-        _page_links(t, links)
+        _page_links(t, url_params(state))
         _draw("present", st.toggle, t("controls.present"), help=t("controls.present_help"))
-        custom_notice = st.empty()  # filled below, once edits outside the matrices are dropped
-        if not state["present"] and config_widgets:
+        if edits and config_widgets:
+            st.info(t("controls.custom_on"), icon=":material/edit:")
+        if widgets:
             st.divider()
-            positional_note = _config_widgets(state, t, extra)
-
-    _show_notices(lang)
-    config = _config_from_state(state, lang)
-    if positional_note is not None:
-        used = ac.positional_encodings(config.positional, len(config.tokens), config.d_model)[1]
-        if used.scheme != config.positional:  # the picker kept showing "Notebook" while sinusoidal was used
-            positional_note.caption(
-                translate(lang, "controls.positional_used", scheme=translate(lang, f"positional.{used.scheme}"))
-            )
-    if edits:
-        edits = _drop_edits_outside(state, config, lang, edits)
-    if edits and config_widgets:
-        with custom_notice:
-            st.info(translate(lang, "controls.custom_on"), icon=":material/edit:")
+            _config_widgets(state, t, extra, positional_note)
     _write_url(state)
     return Controls(config=config, lang=lang, state=state, edits=edits, phone=_is_phone())
 
@@ -220,8 +219,10 @@ def _page_links(t: Callable[..., str], links: dict[str, str]) -> None:
                 return
 
 
-def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequence[str]) -> Any:
-    """Draw the configuration widgets; returns the placeholder below the positional-encoding picker."""
+def _config_widgets(
+    state: dict[str, Any], t: Callable[..., str], extra: Sequence[str], positional_note: str | None = None
+) -> None:
+    """Draw the configuration widgets; `positional_note` goes below the positional-encoding picker."""
     st.header(t("controls.title"))
     # A text area, not a one-line input: a sentence of a dozen words is readable whole, and the character
     # counter has room of its own (ui/style.py). Enter starts a new line there, so the label says how to
@@ -277,7 +278,8 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
         format_func=lambda s: t(f"positional.{s}"),
         help=t("controls.positional_help"),
     )
-    positional_note = st.empty()  # says which scheme is really used when the one picked cannot be
+    if positional_note is not None:  # which scheme is really used, when the one picked cannot be
+        st.caption(positional_note)
     _draw("scaled", st.toggle, t("controls.scaled"), help=t("controls.scaled_help"))
     _draw("causal", st.toggle, t("controls.causal"), help=t("controls.causal_help"))
     if "d_ff" in extra:
@@ -287,7 +289,6 @@ def _config_widgets(state: dict[str, Any], t: Callable[..., str], extra: Sequenc
     if st.button(t("controls.reset"), help=t("controls.reset_help"), width="stretch"):
         _reset(state)
         st.rerun()
-    return positional_note
 
 
 def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
@@ -312,8 +313,6 @@ def _language_picker(state: dict[str, Any]) -> None:
         format_func=lambda c: LANGUAGE_NAMES[c],
         label_visibility="collapsed",
     )
-    if state.get("lang") not in LANGUAGES:  # never expected (see _sync); still, always keep a language
-        state["lang"] = LANGUAGES[0]
     # Screen readers pick their voice from <html lang>, which Streamlit leaves at "en". This is the one
     # script the app runs: a constant per language (no user text; the code comes from LANGUAGES), and it
     # only sets that attribute. A new language means a new body, so Streamlit runs it again.

@@ -39,7 +39,9 @@ class View:
         return self.ctrl.t("head.tag", head=self.head + 1) if self.trace.n_heads > 1 else ""
 
 
-def _header(view: View, number: int, key: str) -> None:
+def _header(view: View, number: int, key: str, more: str = "") -> None:
+    """The step's heading and its explanation; `more` is markdown that follows it in the same element
+    (a paragraph of its own: one message fewer per full rerun, drawn the same)."""
     tag = view.head_tag if number >= 3 else ""  # tokens, embeddings and positions are shared by all heads
     st.header(f"{number}. {view.ctrl.t(f'step{number}.title')}{tag}", anchor=f"step-{number}")
     st.markdown(
@@ -53,22 +55,22 @@ def _header(view: View, number: int, key: str) -> None:
             h=view.trace.n_heads,
             weight_scale=view.ctrl.num(view.ctrl.config.weight_scale, None),
         )
+        + (f"\n\n{more}" if more else "")
     )
 
 
 def step_tokens(view: View) -> None:
-    _header(view, 1, "step1")
-    st.markdown(
-        " · ".join(f"**{md_escape(tok, 40)}**" for tok in view.trace.tokens[:64])
-        + (" …" if view.trace.n_tokens > 64 else "")
-    )
+    tokens = " · ".join(f"**{md_escape(tok, 40)}**" for tok in view.trace.tokens[:64])
+    _header(view, 1, "step1", tokens + (" …" if view.trace.n_tokens > 64 else ""))
     st.latex(r"e_t = \mathrm{Embedding}(w_t) \in \mathbb{R}^{d_{model}}")
     show(array_table(view.trace.embeddings, view.rows, "d"), view.ctrl.lang, key="t_embeddings")
 
 
 def step_positions(view: View) -> None:
-    _header(view, 2, "step2")
     used = view.trace.positional_used
+    scheme = view.ctrl.t(f"step2.scheme.{used.scheme}")
+    plain = used.reason is None and used.scheme != "sinusoidal"  # nothing drawn between explanation and scheme
+    _header(view, 2, "step2", scheme if plain else "")
     if used.reason is not None:
         st.info(
             view.ctrl.t("step2.fallback", d_model=view.trace.d_model, n=view.trace.n_tokens), icon=":material/info:"
@@ -80,7 +82,8 @@ def step_positions(view: View) -> None:
                 r" p_{t,2k+1} = \cos\!\left(t / 10000^{2k/d_{model}}\right)"
             )
         )
-    st.markdown(view.ctrl.t(f"step2.scheme.{used.scheme}"))
+    if not plain:
+        st.markdown(scheme)
     st.latex(r"x_t = e_t + p_t \qquad X = E + P")
     # Side by side only while both tables fit their half without a horizontal scroll bar.
     left, right = st.columns(2) if view.trace.d_model <= 5 else (st.container(), st.container())
