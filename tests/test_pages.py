@@ -207,6 +207,9 @@ def test_edit_outside_the_matrices_is_dropped_with_a_warning() -> None:
     at = open_app(None, custom="true", edits="e.0.99.99=5,wq.0.1.1=0.3")
     assert any("E \\[100, 100\\]" in w.value for w in at.warning), [w.value for w in at.warning]
     assert at.query_params["edits"] == "wq.0.1.1=0.3"
+    # The sidebar's page links carry the edits kept, not the dropped one (they were drawn before the drop).
+    links = [link.proto.query_string for link in at.get("page_link")]
+    assert links and all("edits=wq.0.1.1%3D0.3" in q and "e.0.99" not in q for q in links), links
     at.switch_page("pages/5_edit.py").run()
     assert "1 cell" in " ".join(c.value for c in at.caption)
     # Only outside edits: nothing is edited, and nothing says edited numbers are in use.
