@@ -12,10 +12,12 @@ into its JSON and the template inside it.
     python -m benchmarks.wire --n 12 --heads 2
     python -m benchmarks.wire --base /tmp/base       # the same for a baseline checkout
     python -m benchmarks.wire --dump /tmp/after.json # every element of the rerun, normalised, for a diff:
-    python -m benchmarks.wire --diff /tmp/before.json /tmp/after.json
+    python -m benchmarks.wire --diff /tmp/before.json /tmp/after.json [--loose]
 
-`--dump` decodes each Arrow table (schema metadata parsed, values as lists) and parses each plotly
-spec, so that two dumps compare what is shown, not how it was serialised; widget ids stay as sent.
+`--dump` decodes each Arrow table (schema metadata parsed, fields, values as lists) and parses each
+plotly spec, so that two dumps compare what is shown, not how it was serialised; widget ids stay as
+sent. `--diff` compares the last element at each delta path; `--loose` also ignores the pandas
+metadata, plotly's template and the chart's id.
 """
 
 from __future__ import annotations
@@ -154,19 +156,33 @@ def dump(frames: Sequence[bytes]) -> list[dict[str, Any]]:
     return out
 
 
-def diff(a: Path, b: Path) -> int:
-    """Print where two dumps differ; returns how many elements differ."""
-    da, db = json.loads(a.read_text()), json.loads(b.read_text())
-    differ = 0
-    for i, (x, y) in enumerate(zip(da, db, strict=False)):
-        if x != y:
-            differ += 1
-            print(f"element {i} differs:\n  {json.dumps(x)[:400]}\n  {json.dumps(y)[:400]}")
-    if len(da) != len(db):
-        print(f"lengths differ: {len(da)} against {len(db)}")
-        differ += abs(len(da) - len(db))
-    print(f"{differ} of {max(len(da), len(db))} elements differ")
-    return differ
+def _loose(entry: dict[str, Any]) -> dict[str, Any]:
+    """An element without what is serialisation rather than content: the pandas schema metadata, plotly's
+    template and the chart's id (a hash of its spec)."""
+    entry = json.loads(json.dumps(entry))
+    el = entry.get("element", {})
+    if "dataframe" in el:
+        el["dataframe"]["arrow_data"]["metadata"].pop("pandas", None)
+    if "plotly_chart" in el:
+        el["plotly_chart"]["spec"].get("layout", {}).pop("template", None)
+        el["plotly_chart"].pop("id", None)
+    return entry
+
+
+def diff(a: Path, b: Path, loose: bool = False) -> int:
+    """Print which delta paths differ between two dumps (each path's last element: a placeholder filled
+    later counts as what it was filled with); returns how many differ."""
+
+    def final(path: Path) -> dict[tuple[int, ...], Any]:
+        out = {tuple(e["path"]): e for e in json.loads(path.read_text())}
+        return {k: _loose(v) if loose else v for k, v in out.items()}
+
+    da, db = final(a), final(b)
+    differ = sorted(p for p in set(da) | set(db) if da.get(p) != db.get(p))
+    for p in differ:
+        print(f"{list(p)}:\n  {json.dumps(da.get(p))[:300]}\n  {json.dumps(db.get(p))[:300]}")
+    print(f"{len(differ)} of {len(set(da) | set(db))} delta paths differ")
+    return len(differ)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -178,9 +194,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--set", action="append", default=[], help="further URL parameter KEY=VALUE (causal=true…)")
     ap.add_argument("--dump", type=Path, default=None, help="write the rerun's elements, normalised, to this file")
     ap.add_argument("--diff", type=Path, nargs=2, default=None, help="compare two dumps and exit")
+    ap.add_argument("--loose", action="store_true", help="--diff ignores pandas metadata, plotly template, chart id")
     args = ap.parse_args(argv)
     if args.diff:
-        raise SystemExit(1 if diff(*args.diff) else 0)
+        raise SystemExit(1 if diff(*args.diff, loose=args.loose) else 0)
     query = common.params(args.n, args.d_model)
     if args.heads:
         query["n_heads"] = str(args.heads)
