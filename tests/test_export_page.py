@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/6_export.py"
 
 Downloads = dict[str, Callable[[], Any]]  # file name -> the callable that makes the file
+STEM = "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23"  # the default config's file names: sentence, sizes, seed
+SEEDED_FILES = {f"{STEM}_alpha.csv", f"{STEM}_alpha.tex", f"{STEM}_trace.json", f"{STEM}.ipynb", f"{STEM}_matrices.zip"}
 
 
 @pytest.fixture
@@ -77,21 +79,15 @@ def test_default_page_previews_alpha_and_offers_every_download(downloads: Downlo
     assert len(at.get("latex")) == 1  # 5×5: small enough to render
     assert at.code[0].value.startswith("\\begin{bmatrix}\n0.1984 & 0.2030")
 
-    assert set(downloads) == {
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip",
-    }
-    csv = pd.read_csv(io.StringIO(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv"]()), index_col=0)
+    assert set(downloads) == SEEDED_FILES
+    csv = pd.read_csv(io.StringIO(downloads[f"{STEM}_alpha.csv"]()), index_col=0)
     assert np.array_equal(csv.to_numpy(), trace.weights[0])
-    assert downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex"]() == at.code[0].value
-    data = json.loads(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json"]())
+    assert downloads[f"{STEM}_alpha.tex"]() == at.code[0].value
+    data = json.loads(downloads[f"{STEM}_trace.json"]())
     assert np.array_equal(np.array(data["weights"]), trace.weights) and data["config"]["seed"] == 23
-    ns = run_cells(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb"]())
+    ns = run_cells(downloads[f"{STEM}.ipynb"]())
     np.testing.assert_allclose(ns["output"], trace.output, rtol=0, atol=1e-12)
-    with zipfile.ZipFile(io.BytesIO(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip"]())) as zf:
+    with zipfile.ZipFile(io.BytesIO(downloads[f"{STEM}_matrices.zip"]())) as zf:
         assert "alpha.csv" in zf.namelist() and "W_O.csv" not in zf.namelist()
 
 
@@ -103,7 +99,7 @@ def test_selecting_a_matrix_changes_the_preview(downloads: Downloads) -> None:
     table = preview(at)
     assert np.array_equal(table.to_numpy(), trace.x)
     assert list(table.columns) == ["d1", "d2", "d3", "d4"]
-    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_X.csv" in downloads
+    assert f"{STEM}_X.csv" in downloads
     at.selectbox(key="export_matrix").set_value("W_Q").run()
     assert np.array_equal(preview(at).to_numpy(), trace.w_q[0])
 
@@ -147,8 +143,8 @@ def test_larger_matrices_are_not_rendered_as_formulas() -> None:
 def test_hand_edited_numbers_reach_the_notebook(downloads: Downloads) -> None:
     at = open_export(custom="1", edits="e.0.0.0=0.5,wq.0.1.2=-0.3")
     assert any("Hand-edited" in i.value for i in at.info)
-    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb" in downloads
-    ns = run_cells(downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb"]())
+    assert f"{STEM}_custom.ipynb" in downloads
+    ns = run_cells(downloads[f"{STEM}_custom.ipynb"]())
     assert "rng" not in ns
     assert ns["me_"][0] == 0.5 and ns["W_q"][1, 2] == -0.3
     seeded = ac.compute(ac.AttentionConfig())
@@ -169,14 +165,8 @@ def test_custom_mode_with_edits_that_decode_to_nothing_is_the_seeded_view_everyw
     at = open_export(custom="1", edits=edits)
     assert not any(i.value == EN["controls.custom_on"] for i in at.sidebar.info), "sidebar says hand-edited"
     assert not any(i.value == EN["export.custom"] for i in at.info), "export page says hand-edited"
-    assert set(downloads) == {
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.csv",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_alpha.tex",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_trace.json",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb",
-        "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_matrices.zip",
-    }
-    notebook = downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23.ipynb"]()
+    assert set(downloads) == SEEDED_FILES
+    notebook = downloads[f"{STEM}.ipynb"]()
     assert "by hand" not in notebook
     ns = run_cells(notebook)
     assert "rng" in ns  # drawn from the seed, not written out
@@ -192,7 +182,7 @@ def test_custom_mode_with_real_edits_is_named_by_every_reader(downloads: Downloa
     at = open_export(custom="1", edits="wq.0.1.1=0.3,junk")
     assert any(i.value == EN["controls.custom_on"] for i in at.sidebar.info)
     assert any(i.value == EN["export.custom"] for i in at.info)
-    assert "attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb" in downloads
-    assert "by hand" in downloads["attention_me-gusta-estudiar_d4-k3-v3-h1_seed23_custom.ipynb"]()
+    assert f"{STEM}_custom.ipynb" in downloads
+    assert "by hand" in downloads[f"{STEM}_custom.ipynb"]()
     at.switch_page("pages/5_edit.py").run()
     assert any(s.value == EN["edit.active"] for s in at.success)

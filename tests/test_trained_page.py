@@ -3,15 +3,13 @@ validated, presenter mode stays on the page, and another checkpoint (ATTENTION_M
 
 from __future__ import annotations
 
-import base64
-import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
+from helpers import decode, figures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
@@ -43,19 +41,6 @@ def open_page(**params: str) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def decode(value: Any) -> np.ndarray:
-    """A plotly typed array ({dtype, bdata, shape}) or a plain list, as a numpy array."""
-    if isinstance(value, dict) and "bdata" in value:
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        return arr.reshape([int(s) for s in str(shape).split(",")]) if shape else arr
-    return np.asarray(value, dtype=float)
-
-
-def figures(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def test_model_view_holds_every_heads_alpha(default_trace: ac.ModelTrace) -> None:
