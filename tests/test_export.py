@@ -317,3 +317,41 @@ def test_file_stem_names_the_sentence_sizes_and_seed() -> None:
     configs = [ac.AttentionConfig(), ac.AttentionConfig(sentence="el gato"), ac.AttentionConfig(d_k=4)]
     configs.append(ac.AttentionConfig(n_heads=2))
     assert len({ac.file_stem(c) for c in configs}) == len(configs)
+
+
+# --- written for the mutation run (docs/mutation.md) -------------------------------------------
+
+
+def test_latex_of_a_matrix_wider_than_amsmaths_ten_columns_raises_the_counter() -> None:
+    """amsmath's bmatrix holds 10 columns by default; an 11th needs \\setcounter{MaxMatrixCols}."""
+    ten = latex_bmatrix(np.zeros((2, 10)), decimals=0)  # 0 decimals: whole numbers
+    assert ten == "\\begin{bmatrix}\n" + " \\\\\n".join([" & ".join(["0"] * 10)] * 2) + "\n\\end{bmatrix}"
+    eleven = latex_bmatrix(np.arange(11.0), decimals=0)
+    row = " & ".join(str(j) for j in range(11))
+    assert eleven == "\\setcounter{MaxMatrixCols}{11}\n\\begin{bmatrix}\n" + row + "\n\\end{bmatrix}"
+
+
+def test_exports_refuse_bad_arguments_in_words() -> None:
+    with pytest.raises(ValueError, match=r"^decimals must be >= 0, got -1$"):
+        latex_bmatrix([[1.0]], decimals=-1)
+    with pytest.raises(ValueError, match=r"^values must be a matrix \(2-D\) or a vector, got 3 dimensions$"):
+        latex_bmatrix(np.zeros((1, 2, 2)))
+    trace = compute(AttentionConfig())
+    with pytest.raises(ValueError) as err:
+        trace_matrix(trace, "W_O")  # one head: no W_O to export
+    listed = str(err.value).removeprefix("kind must be one of ").removesuffix(", got 'W_O'")
+    assert listed.split(", ") == available_kinds(trace)
+
+
+def test_csv_lines_end_in_a_newline_only() -> None:
+    text = matrix_csv([[1.0, 2.0], [3.0, 4.0]], ["a", "b"], ["x", "y"])
+    assert text == "token,x,y\na,1.0,2.0\nb,3.0,4.0\n"  # no "\r\n": the csv module's default is for Windows
+
+
+def test_file_stem_keeps_at_most_40_characters_and_no_dangling_dash() -> None:
+    long = "a" * 39 + " bb cc"  # the 40th character is the dash between two words
+    assert ac.file_stem(ac.AttentionConfig(sentence=long)) == "attention_" + "a" * 39 + "_d4-k3-v3-h1_seed23"
+    # A first word with no ASCII letter leaves a dash in front: it is dropped before the 40 are counted.
+    word = "supercalifragilisticexpialidocious"  # 34 letters
+    stem = ac.file_stem(ac.AttentionConfig(sentence=f"猫 {word} abcdefgh"))
+    assert stem == f"attention_{word}-abcde_d4-k3-v3-h1_seed23"

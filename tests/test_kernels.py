@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
+import warnings
 
 import notebook_values as nb
 import numpy as np
@@ -89,6 +91,8 @@ def test_matrix_check_is_rounding_small_and_sees_a_wrong_output() -> None:
     bad = dataclasses.replace(trace, head_outputs=shifted)
     assert matrix_check(bad, 1) == pytest.approx(0.5, abs=1e-12)
     assert matrix_check(bad, 0) < 1e-15
+    # Without a head: the first, the only one the notebook's trace has.
+    assert matrix_check(bad) < 1e-15 and matrix_check(compute(AttentionConfig())) < 1e-15
 
 
 def test_positional_choice_reads_as_the_scheme_and_its_reason() -> None:
@@ -201,8 +205,24 @@ def test_trace_from_matrices_refuses_no_tokens_and_a_bad_temperature() -> None:
         trace_from_matrices([], **m)
     m = _valid_matrices()
     for t in (0.0, -1.0, float("nan")):
-        with pytest.raises(ValueError, match="temperature"):
+        with pytest.raises(ValueError, match=r"^temperature must be a finite number > 0, got "):
             trace_from_matrices(["a", "b", "c"], **m, temperature=t)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_one_q_dot_k_overflowing_is_reported_even_when_the_largest_is_finite() -> None:
+    """q₁·k₁ = 1e200 · (−1e200) is −∞ while every other score is finite: α and the output would look
+    fine (that key just gets weight 0), but the scores table would show −∞ for a finite input."""
+    message = (
+        "the numbers overflowed (too large for 64-bit floats): use a smaller weight_scale, smaller numbers, "
+        "or a larger temperature"
+    )
+    e, p = [[1e200, 0.0], [0.0, 1.0]], np.zeros((2, 2))
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        trace_from_matrices(["a", "b"], e, p, np.eye(2), -np.eye(2), [[0.0, 0.0], [0.0, 1.0]])
+    # Control: the same matrices with a first embedding that does not overflow.
+    fine = trace_from_matrices(["a", "b"], [[1e100, 0.0], [0.0, 1.0]], p, np.eye(2), -np.eye(2), np.eye(2))
+    assert fine.scores.min() == -1e200 and fine.scores.max() == 0.0
 
 
 def test_trace_from_matrices_sizes_and_defaults() -> None:
@@ -268,6 +288,15 @@ def test_softmax_mixes_large_finite_rows_with_masked_and_infinite_rows() -> None
     np.testing.assert_allclose(softmax(x.T, axis=0), out.T, rtol=1e-14)
 
 
+def test_softmax_handles_an_infinite_logit_beside_a_large_one_without_a_warning() -> None:
+    """exp(1000) overflows; in a row that holds +inf it is never needed (that row is 1 on the +inf
+    cell): the result is exact and no RuntimeWarning reaches the server's log."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = softmax([[np.inf, 1000.0], [-np.inf, -np.inf], [0.0, math.log(3.0)]])
+    np.testing.assert_allclose(out, [[1.0, 0.0], [0.0, 0.0], [0.25, 0.75]], rtol=1e-15)
+
+
 def test_masked_logits_scale_and_temperature() -> None:
     scores = np.array([[1.0, -2.0], [0.5, 4.0]])
     np.testing.assert_array_equal(masked_logits(scores), scores)  # defaults change nothing
@@ -300,6 +329,9 @@ ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007
         ("\u00a1\u0301hola", ["\u00a1", "hola"]),  # a mark after punctuation has nothing to join
         ("\u00bfqu\u00e9?\u00a1s\u00ed!", ["\u00bf", "qu\u00e9", "?", "\u00a1", "s\u00ed", "!"]),
         ("\u00e9\u20ac\u00e9", ["\u00e9", "\u20ac", "\u00e9"]),  # a symbol splits words
+        # U+1F200 (🈀), just past the last indicator Z (U+1F1FF): no flag with an indicator on either side.
+        ("\U0001f1e6\U0001f200", ["\U0001f1e6", "\U0001f200"]),
+        ("\U0001f200\U0001f1e6", ["\U0001f200", "\U0001f1e6"]),
     ],
 )
 def test_tokenize_emoji_sequences_and_their_boundaries(sentence: str, tokens: list[str]) -> None:
