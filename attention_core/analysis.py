@@ -138,9 +138,10 @@ class ScalingStudy:
 
 
 def scaling_study(n_tokens: int, d_ks: Sequence[int], seeds: int = 20, seed: int = 0) -> ScalingStudy:
-    """Entropy of α and std(q·k) for each d_k, with standardised q, k drawn from RandomState(seed + s).
+    """Entropy of α and std(q·k) for each d_k, averaged over `seeds` draws of standard-normal q, k.
 
-    One RandomState per (seed, d_k) pair, so a d_k's numbers do not depend on which other d_k are asked for.
+    Draw s for a given d_k comes from RandomState((seed + s) * 1009 + d_k): one stream per (draw, d_k)
+    pair, so a d_k's numbers do not depend on which other d_k are asked for.
     """
     if n_tokens < 1 or seeds < 1:
         raise ValueError(f"n_tokens and seeds must be >= 1, got {n_tokens} and {seeds}")

@@ -265,6 +265,19 @@ def test_causal_mask_combines_with_a_user_mask() -> None:
     assert causal_mask(3).dtype == bool
 
 
+def test_a_mask_of_ones_and_zeros_means_the_same_as_a_boolean_mask() -> None:
+    """The docstring says boolean; a 0/1 float mask (what numpy users often build) must mean the same."""
+    rng = np.random.RandomState(8)
+    q, k, v = rng.randn(4, 3), rng.randn(4, 3), rng.randn(4, 2)
+    user = np.array([[1.0, 1.0, 0.0, 1.0]] * 4)
+    for causal in (False, True):
+        out_f, w_f = attention(q, k, v, causal=causal, mask=user)
+        out_b, w_b = attention(q, k, v, causal=causal, mask=user.astype(bool))
+        np.testing.assert_array_equal(w_f, w_b)
+        np.testing.assert_array_equal(out_f, out_b)
+        assert (w_f[:, 2] == 0).all()
+
+
 def test_unknown_positional_scheme_is_named() -> None:
     with pytest.raises(ValueError, match=r"^positional must be one of notebook, sinusoidal, none, got 'rope'$"):
         positional_encodings("rope", 3, 4)
