@@ -142,7 +142,8 @@ def test_default_heatmap_layout(home: AppTest) -> None:
     x, y = heatmap_labels(home)
     assert x == y == WORDS  # tokens on both axes, in sentence order
     assert fig["layout"]["yaxis"]["autorange"] == "reversed"  # row 0 (the first query) on top
-    assert fig["data"][0]["texttemplate"] == "%{z:.4f}"  # values printed with 4 decimals while n <= 16
+    values = fig["data"][-1]  # values printed with 4 decimals while n <= 16, as a text layer
+    assert values["mode"] == "text" and values["text"][0] == "0.1984"  # the notebook's α for (me, me)
     hover = fig["data"][0]["hovertemplate"]
     assert "%{y}" in hover and "%{x}" in hover and "%{z" in hover and "customdata" in hover
 

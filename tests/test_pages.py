@@ -45,7 +45,8 @@ def test_multihead_default_shows_notebook_alpha_scaled_and_causal() -> None:
     # The causal heatmap greys the masked cells: NaN in α's trace, a second "masked" trace.
     causal_z = heatmap_z(heat[3])
     assert np.isnan(causal_z[0, 1]) and not np.isnan(causal_z[1, 0])
-    assert len(heat[3]["data"]) == 2
+    assert len(heat[3]["data"]) == 3  # α, the masked cells, the values printed in the visible cells
+    assert heat[3]["data"][2]["mode"] == "text" and len(heat[3]["data"][2]["text"]) == 15  # 5·6/2 visible
     causal = ac.compute(config_of(causal=True))
     np.testing.assert_allclose(np.nan_to_num(causal_z), causal.weights[0], atol=1e-12)
 

@@ -66,6 +66,39 @@ class PrebuiltFigure(go.Figure):  # type: ignore[misc]  # plotly is untyped
 
 
 AXIS_TEXT = "#222222"  # tick labels and axis titles: plotly's default grey was about 3.7:1 on white
+DARK_TEXT, LIGHT_TEXT = "#000000", "#ffffff"  # cell values: whichever contrasts more with the cell
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int]:
+    """'#3b528b' or 'rgb(59, 82, 139)' as three 0-255 integers."""
+    if colour.startswith("#"):
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+    r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3])
+    return r, g, b
+
+
+def _relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2.1's relative luminance of sRGB colours, (..., 3) in 0-255 -> (...)."""
+    c = rgb / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return np.asarray(lin @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def cell_text_colours(z: np.ndarray, colorscale: Sequence[Sequence[object]], zmin: float, zmax: float) -> np.ndarray:
+    """Black or white per cell, whichever contrasts more with the cell's colour (at least 4.58:1, WCAG AA).
+
+    plotly's own choice (white on any "dark" cell) put white on Viridis's teal at about 3.8:1. The
+    cell's colour is the colour scale interpolated in sRGB, as plotly.js draws it.
+    """
+    stops = np.array([float(str(p)) for p, _ in colorscale])
+    rgb = np.array([_hex_rgb(str(c)) for _, c in colorscale], dtype=np.float64)  # (stops, 3)
+    t = np.clip((np.nan_to_num(z, nan=zmin) - zmin) / (zmax - zmin), 0.0, 1.0)
+    cells = np.stack([np.interp(t, stops, rgb[:, k]) for k in range(3)], axis=-1)
+    lum = _relative_luminance(cells)
+    # Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05): black wins above L ≈ 0.179.
+    return np.where((lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05), DARK_TEXT, LIGHT_TEXT)
+
+
 CHAR_WIDTH = 0.62  # a digit's width in plotly's default font, as a fraction of the font size
 LABEL_CHARS = 10  # longer tick labels are cut to this many characters ("inteligen…"); hover keeps them whole
 
@@ -81,9 +114,12 @@ def cell_text_plan(
     plot_w = width - label_px - (80 if show_scale else 0) - 30  # y tick labels, colour bar, margins
     plot_h = height - 150  # title, key axis on top, margins
     cell_w, cell_h = plot_w / n, plot_h / n
+    # Scaled up (presenter mode), nothing below 16 px: on a projector 2 decimals that can be read beat 4
+    # that cannot (the hover and the step's tables keep 4).
+    smallest = 16 if scale > 1 else 0
     for decimals in (4, 2):
         chars = decimals + 2  # "0.1984", "0.20"
-        for size in (round(base * scale) for base in (16, 14, 12, 11, 10)):
+        for size in (round(base * scale) for base in (16, 14, 12, 11, 10) if round(base * scale) >= smallest):
             if CHAR_WIDTH * size * chars + 6 <= cell_w and size + 4 <= cell_h:
                 return size, f".{decimals}f"
     return None
@@ -143,15 +179,6 @@ def attention_heatmap(
         cell_w = (width - label_px - (80 if show_scale else 0) - 30) / n
         if CHAR_WIDTH * plan[0] * len(masked_text) + 6 > cell_w:
             masked_label = "−∞"
-    text: dict[str, object] = {}
-    if plan is not None:
-        size, fmt = plan
-        if any_masked:  # per-cell strings, so no value is printed on a masked cell
-            cells = np.char.mod(f"%{fmt}", weights)
-            text = {"text": np.where(masked, "", cells).tolist(), "texttemplate": "%{text}"}
-        else:
-            text = {"texttemplate": f"%{{z:{fmt}}}"}
-        text["textfont"] = {"size": size}
     heat: dict[str, object] = {
         "type": "heatmap",
         "z": _colour_values(np.where(masked, np.nan, weights) if any_masked else weights),
@@ -161,12 +188,14 @@ def attention_heatmap(
         "zmax": 1.0,  # one fixed 0..1 range: a colour means the same α in every chart, and a flat row looks flat
         "colorscale": SEQUENTIAL_STOPS,
         "showscale": show_scale,
-        "colorbar": {"title": {"text": colorbar_title}},
+        "colorbar": {
+            "title": {"text": colorbar_title, "font": {"color": AXIS_TEXT, "size": round(14 * scale)}},
+            "tickfont": {"color": AXIS_TEXT, "size": round(12 * scale)},
+        },
         "hovertemplate": hover_light if light else hover,
         "hoverongaps": False,
         "xgap": 1 if n <= 64 else 0,
         "ygap": 1 if n <= 64 else 0,
-        **text,
     }
     if custom is not None:
         heat["customdata"] = custom
@@ -186,7 +215,7 @@ def attention_heatmap(
             "showscale": False,
             "hovertemplate": masked_hover,
             "hoverongaps": False,
-            "textfont": {"color": "#404040"},
+            "textfont": {"color": "#404040", **({"size": plan[0]} if plan is not None else {})},
             "xgap": 1 if n <= 64 else 0,
             "ygap": 1 if n <= 64 else 0,
         }
@@ -194,6 +223,24 @@ def attention_heatmap(
             grey["text"] = np.where(masked, masked_label, "").tolist()
             grey["texttemplate"] = "%{text}"
         traces.append(grey)
+    if plan is not None:
+        # The values as a text layer of their own: a heatmap's text has one colour for the whole trace,
+        # and no single colour is readable on every Viridis cell. No value on a masked cell.
+        size, fmt = plan
+        colours = cell_text_colours(weights, SEQUENTIAL_STOPS, 0.0, 1.0)
+        rows, cols = np.nonzero(~masked)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [labels[j] for j in cols],
+                "y": [labels[i] for i in rows],
+                "text": np.char.mod(f"%{fmt}", weights[rows, cols]).tolist(),
+                "mode": "text",
+                "textfont": {"size": size, "color": colours[rows, cols].tolist()},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
     top_extra = int(label_px if upright else 0)  # room for upright key labels
     # The figure is plotly's own dict, built here and handed out as is (PrebuiltFigure): no template, no validation.
     layout = {
@@ -203,17 +250,21 @@ def attention_heatmap(
             "y": 0.995,
             "yref": "container",
             "yanchor": "top",
-            "font": {"size": 15 if phone else 17},
+            "font": {"size": 15 if phone else 17, "color": AXIS_TEXT},  # scaled, it ran past a projector column
         },
         "height": side + 40 + top_extra,
         "margin": {"l": 10, "r": 10, "t": (110 if title else 80) + top_extra, "b": 10},
         "xaxis": {
-            "title": {"text": key_label, "font": {"color": AXIS_TEXT}},
+            "title": {"text": key_label, "font": {"color": AXIS_TEXT, "size": round(14 * scale)}},
             "side": "top",
             "tickangle": -90 if upright else 0,
             **ticks,
         },
-        "yaxis": {"title": {"text": query_label, "font": {"color": AXIS_TEXT}}, "autorange": "reversed", **ticks},
+        "yaxis": {
+            "title": {"text": query_label, "font": {"color": AXIS_TEXT, "size": round(14 * scale)}},
+            "autorange": "reversed",
+            **ticks,
+        },
     }
     spec = {"data": traces, "layout": layout}
     convert_to_base64(spec)  # numpy arrays as plotly.js typed arrays, as Figure.to_dict() sends them

@@ -15,13 +15,16 @@ from .controls import Controls
 from .steps import STEPS, View
 
 # Static CSS, no user text: larger type for a projector (the app's other constant markup is in
-# ui/style.py and ui/controls.py). Tables are not enlarged: st.dataframe draws on a canvas, which
-# ignores CSS font sizes.
+# ui/style.py and ui/controls.py). st.dataframe draws on a canvas, which ignores CSS font sizes, so in
+# presenter mode ui/tables.show draws st.table (real HTML) instead, enlarged here like the body text;
+# its cells hold the numbers as text, so they are right-aligned here as the grid's numbers are.
 PROJECTOR_CSS = """
 <style>
 [data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem; }
 [data-testid="stMain"] .katex { font-size: 1.6em; }
+[data-testid="stMain"] [data-testid="stTable"] { font-size: 1.35rem; }
+[data-testid="stMain"] [data-testid="stTable"] td { text-align: right !important; }
 </style>
 """
 

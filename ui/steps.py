@@ -86,7 +86,9 @@ def step_positions(view: View) -> None:
         st.markdown(scheme)
     st.latex(r"x_t = e_t + p_t \qquad X = E + P")
     # Side by side only while both tables fit their half without a horizontal scroll bar.
-    left, right = st.columns(2) if view.trace.d_model <= 5 else (st.container(), st.container())
+    # (Not in presenter mode: its larger type needs the whole width.)
+    side_by_side = view.trace.d_model <= 5 and not view.ctrl.state.get("present")
+    left, right = st.columns(2) if side_by_side else (st.container(), st.container())
     with left:
         st.markdown(f"**P** — {view.ctrl.t('step2.p')}")
         show(array_table(view.trace.positions, view.rows, "d"), view.ctrl.lang, key="t_positions")
@@ -102,12 +104,15 @@ def three_tables(
     names: tuple[str, str, str],
     prefixes: tuple[str, str, str],
     key: str,
+    index: str = "dim",
 ) -> None:
-    cols = st.columns(3) if max(m.shape[1] for m in mats) <= 4 else (st.container(),) * 3
+    # Side by side while narrow; one under another in presenter mode, whose larger type needs the width.
+    side_by_side = max(m.shape[1] for m in mats) <= 4 and not view.ctrl.state.get("present")
+    cols = st.columns(3) if side_by_side else (st.container(),) * 3
     for col, mat, name, prefix in zip(cols, mats, names, prefixes, strict=True):
         with col:
             st.markdown(f"**{name}** · {mat.shape[0]}×{mat.shape[1]}")
-            show(array_table(mat, rows, prefix), view.ctrl.lang, key=f"{key}_{prefix}", index="dim")
+            show(array_table(mat, rows, prefix), view.ctrl.lang, key=f"{key}_{prefix}", index=index)
 
 
 def step_weights(view: View) -> None:
@@ -130,7 +135,13 @@ def step_qkv(view: View) -> None:
     st.latex(QKV_FORMULA)
     h = view.head
     three_tables(
-        view, (view.trace.q[h], view.trace.k[h], view.trace.v[h]), view.rows, ("Q", "K", "V"), ("q", "k", "v"), "t_qkv"
+        view,
+        (view.trace.q[h], view.trace.k[h], view.trace.v[h]),
+        view.rows,
+        ("Q", "K", "V"),
+        ("q", "k", "v"),
+        "t_qkv",
+        index="word",  # Q, K and V have a row per word (W_Q, W_K and W_V one per dimension)
     )
 
 

@@ -14,13 +14,20 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from attention_core import unique_labels
+from attention_core.markdown import escape_markdown
 
+from .controls import STATE
 from .i18n import translate
 
-__all__ = ["Table", "array_table", "frame", "show", "unique_labels"]
+__all__ = ["Table", "array_table", "cell_texts", "frame", "show", "unique_labels"]
 
 COMPACT_ROWS = 24  # above this many rows a table shows its first rows and says so
 COMPACT_COLS = 32  # …and its first columns
+# A masked logit. The grid printed JavaScript's "-Infinity" (in Spanish pages too); the formulas and
+# the heatmap's hover say −∞, a symbol that reads the same in every language.
+MINUS_INF = "−∞"
+PLUS_INF = "+∞"
+STATIC_WIDTH = 4000  # px: presenter mode's tables, clamped by Streamlit to the width of their column
 
 
 def frame(values: np.ndarray, rows: Sequence[str], prefix: str | Sequence[str]) -> pd.DataFrame:
@@ -78,11 +85,29 @@ def _number_format(columns: tuple[str, ...]) -> dict[str, ColumnConfig]:
     return {c: st.column_config.NumberColumn(format="%.4f") for c in columns}
 
 
+def cell_texts(values: np.ndarray) -> np.ndarray:
+    """Each value as the tables print it: 4 decimals ("%.4f", as the grid's format), −∞ / +∞ for
+    infinities (a masked logit), an empty cell for NaN. An object array of the same shape."""
+    out = np.char.mod("%.4f", values).astype(object)
+    out[np.isneginf(values)] = MINUS_INF
+    out[np.isposinf(values)] = PLUS_INF
+    out[np.isnan(values)] = ""
+    return out
+
+
+def _presenting() -> bool:
+    """Whether this session is in presenter mode (the shared controls' state, ui/controls.py)."""
+    state = st.session_state.get(STATE)
+    return bool(state and state.get("present"))
+
+
 def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None, index: str = "word") -> None:
     """st.dataframe with 4 decimals; large tables show their top-left corner and a note.
 
     `index` names the row labels' column ("word", "dim", "d_k", "temperature", "row": the catalogue's
     table.index.*), so that screen readers announce a header instead of an empty cell.
+    In presenter mode the table is a static HTML table instead (`_show_static`), whose type the
+    projector's CSS can enlarge. Infinities (masked logits) are printed as −∞ in both.
     """
     n_rows, n_cols = df.shape
     index_name = translate(lang, f"table.index.{index}")
@@ -104,10 +129,59 @@ def show(df: pd.DataFrame | Table, lang: str, *, key: str | None = None, index: 
                 n_cols=n_cols,
             )
         )
+    if _presenting():
+        _show_static(shown, index_name)
+        return
+    if isinstance(shown, Table):
+        values: np.ndarray | None = shown.values
+    else:
+        values = shown.to_numpy() if all(dt == np.float64 for dt in shown.dtypes) else None
+    if values is not None and np.isinf(values).any():
+        _show_with_infinities(shown, values, index_name, key)
+        return
     config = _number_format(tuple(shown.columns))
     data = _table_to_arrow(shown, index_name) if isinstance(shown, Table) else _to_arrow(shown)
     # Every row visible (at most COMPACT_ROWS): Streamlit's default height shows only ten.
     st.dataframe(data, column_config=config, key=key, height="content")
+
+
+def _show_with_infinities(shown: pd.DataFrame | Table, values: np.ndarray, index_name: str, key: str | None) -> None:
+    """A table holding ±inf: its columns with an infinity become right-aligned text ("−∞", "0.1234"),
+    since a number column's format cannot name an infinity; the others stay 4-decimal numbers."""
+    df = shown.to_frame() if isinstance(shown, Table) else shown.copy()
+    if df.index.name is None:
+        df = df.rename_axis(index_name)
+    config: dict[str, ColumnConfig] = {}
+    for j, col in enumerate(df.columns):
+        if np.isinf(values[:, j]).any():
+            df[col] = cell_texts(values[:, j])
+            config[col] = st.column_config.TextColumn(alignment="right")
+        else:
+            config[col] = st.column_config.NumberColumn(format="%.4f")
+    st.dataframe(df, column_config=config, key=key, height="content")
+
+
+def _show_static(shown: pd.DataFrame | Table, index_name: str) -> None:
+    """Presenter mode's table: st.table, a real HTML table whose font ui/present.py's CSS enlarges
+    (st.dataframe draws on a canvas, which ignores CSS). The same digits as the grid (cell_texts);
+    st.table reads every cell and label as markdown, so the labels (words) are escaped.
+    """
+    df = shown.to_frame() if isinstance(shown, Table) else shown
+    columns = {}
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if pd.api.types.is_float_dtype(col.dtype):
+            columns[j] = cell_texts(col.to_numpy(dtype=np.float64))
+        else:
+            columns[j] = np.array([escape_markdown(str(v)) for v in col], dtype=object)
+    texts = pd.DataFrame(columns)
+    name = str(df.index.name or index_name)
+    texts.index = pd.Index([escape_markdown(str(r)) for r in df.index], name=escape_markdown(name))
+    texts.columns = [escape_markdown(str(c)) for c in df.columns]
+    # In large type a table can be wider than its column and scroll sideways. Given a width in pixels,
+    # Streamlit gives the scrolling box a Tab stop and a name (axe: scrollable-region-focusable) and keeps
+    # the word column in view; it never grows past the column it is in.
+    st.table(texts, width=STATIC_WIDTH)
 
 
 @lru_cache(maxsize=64)

@@ -108,3 +108,27 @@ def test_axe_finds_no_serious_violation(
         app.assert_clean()
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("path", ["/?present=1&step=4&lang=en", "/?present=1&step=6&causal=1&lang=es"])
+def test_axe_in_presenter_mode_at_a_projectors_size(
+    browser: Any, server: Server, journal: Journal, axe_source: Path, path: str
+) -> None:
+    """Presenter mode draws its tables as static HTML tables (ui/tables.py): their headers, contrast and
+    scrolling are checked at 1024 × 768."""
+    from conftest import WAIT_TIMEOUT_MS, App
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-US")
+    context.set_default_timeout(WAIT_TIMEOUT_MS)
+    app = App(context, server, journal, own_context=True)
+    try:
+        page = app.open(path)
+        assert page.locator("[data-testid='stTable']").count() >= 1
+        stretch_to_content(app, 1024)
+        page.add_script_tag(path=str(axe_source))
+        found = violations(page)
+        blocking = [v for v in found if v["impact"] in BLOCKING or v["id"] in OWN]
+        assert not blocking, "\n".join(f"{v['impact']} {v['id']}: {v['help']} {v['nodes']}" for v in blocking)
+        app.assert_clean()
+    finally:
+        app.close()

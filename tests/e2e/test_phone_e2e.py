@@ -145,3 +145,35 @@ def test_phone_screenshot(
         app.assert_clean()
     finally:
         app.close()
+
+
+# The table cells' computed font sizes (the innermost element holding each number) and the body text's.
+TABLE_SIZES = """() => {
+    const px = (e) => parseFloat(getComputedStyle(e).fontSize);
+    const cells = Array.from(document.querySelectorAll("[data-testid='stTable'] td, [data-testid='stTable'] th"));
+    const inner = cells.map(c => { const p = c.querySelector('p'); return px(p || c); });
+    const body = document.querySelector("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p");
+    return {cells: inner, body: px(body), grids: document.querySelectorAll("[data-testid='stDataFrame']").length,
+            texts: cells.slice(0, 12).map(c => c.textContent)};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/?present=1&step=4", "/?present=1&step=6&causal=1&lang=es"])
+def test_presenter_tables_are_as_large_as_the_body_text(
+    browser: Any, server: Server, journal: Journal, path: str, doc_shots: Path
+) -> None:
+    app = open_in(browser, server, journal, {"width": 1024, "height": 768}, phone=False)
+    try:
+        page = app.open(path)
+        found = page.evaluate(TABLE_SIZES)
+        assert found["grids"] == 0, "a canvas grid ignores the projector's CSS"
+        assert found["cells"], found
+        assert min(found["cells"]) >= found["body"] >= 20, found  # px: 1.35rem, the presenter body text
+        if "step=6" in path:
+            assert "−∞" in page.locator("[data-testid='stTable']").first.inner_text()
+        else:
+            assert found["texts"][0] == "word"  # the index header is named (axe: empty-table-header)
+        page.screenshot(path=str(doc_shots / f"projector-tables-{'es' if 'lang=es' in path else 'en'}.png"))
+        app.assert_clean()
+    finally:
+        app.close()
