@@ -301,7 +301,43 @@ def _draw_int(key: str, label: str, help_text: str) -> Any:
     return _draw(key, st.number_input, label, min_value=lo, max_value=hi, step=1, help=help_text)
 
 
-_LANG_SCRIPTS = {code: f'<script>document.documentElement.lang = "{code}";</script>' for code in LANGUAGES}
+# On a phone the open sidebar lies over the page (about 300 of 390 px), and Streamlit leaves it open
+# after a widget change or a page link (only its own page menu, which the app hides, closes it), so the
+# result was redrawn out of sight. There is no API to close it from Python (initial_sidebar_state is
+# ignored once the user has opened the sidebar), so: once the script run started by a tap or key in the
+# sidebar (or in a list it opened) has finished, if the sidebar covers the page rather than sitting
+# beside it, press its own collapse button. Installed once per tab; constant, no user text.
+_COLLAPSE_SCRIPT = """
+(() => {
+  if (window.__collapseSidebarAfterChange) return;
+  window.__collapseSidebarAfterChange = true;
+  const SIDEBAR = '[data-testid="stSidebar"]';
+  let armed = false;
+  const arm = (e) => {
+    armed = !!(e.target.closest && e.target.closest(SIDEBAR + ', [data-baseweb="popover"]'));
+  };
+  document.addEventListener("pointerdown", arm, true);
+  document.addEventListener("keydown", arm, true);
+  const collapse = (tries) => {
+    const sidebar = document.querySelector(SIDEBAR);
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!sidebar || !main || sidebar.getAttribute("data-collapsed") === "true") return;
+    if (main.getBoundingClientRect().left >= sidebar.offsetWidth / 2) return;  // beside the page: it hides nothing
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) button.click();
+    else if (tries > 0) setTimeout(() => collapse(tries - 1), 200);
+  };
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => {
+    if (!armed || app.getAttribute("data-test-script-state") !== "notRunning") return;
+    armed = false;
+    collapse(10);
+  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+})();
+"""
+_LANG_SCRIPTS = {
+    code: f'<script>document.documentElement.lang = "{code}";{_COLLAPSE_SCRIPT}</script>' for code in LANGUAGES
+}
 
 
 def _language_picker(state: dict[str, Any]) -> None:
@@ -314,8 +350,9 @@ def _language_picker(state: dict[str, Any]) -> None:
         label_visibility="collapsed",
     )
     # Screen readers pick their voice from <html lang>, which Streamlit leaves at "en". This is the one
-    # script the app runs: a constant per language (no user text; the code comes from LANGUAGES), and it
-    # only sets that attribute. A new language means a new body, so Streamlit runs it again.
+    # script the app runs: a constant per language (no user text; the code comes from LANGUAGES); it
+    # sets that attribute and, once per tab, closes a phone's sidebar after a change (_COLLAPSE_SCRIPT).
+    # A new language means a new body, so Streamlit runs it again.
     st.html(_LANG_SCRIPTS[state["lang"]], unsafe_allow_javascript=True, width="content")
 
 
