@@ -6,7 +6,7 @@ import streamlit as st
 import attention_core as ac
 from attention_core import training as tr
 from ui import learn_view as lv
-from ui.controls import remember, view_widget
+from ui.controls import refuse_choice, remember, view_widget
 from ui.learn import pair_figures, shown_step, step_figures, train_config, trained
 from ui.page import start
 from ui.tables import frame, show
@@ -73,6 +73,16 @@ st.session_state["tr_step_slider"] = step
 st.select_slider(
     t("learn.step_slider"), options=snap_steps, key="tr_step_slider", on_change=_set_step, help=t("learn.step_help")
 )
+
+
+def _set_head(current: int, h: int) -> None:
+    chosen = st.session_state["learn_head"]
+    if chosen in range(1, h + 1):
+        remember(ctrl, "head", int(chosen))
+    else:  # a hand-made websocket message can send any label
+        refuse_choice(t("head.pick"), chosen, current, lambda k: t("head.option", head=k))
+
+
 head = 0
 if h > 1:
     current = min(max(int(state.get("head", 1)), 1), h)
@@ -83,7 +93,8 @@ if h > 1:
             options=list(range(1, h + 1)),
             key="learn_head",
             format_func=lambda k: t("head.option", head=k),
-            on_change=lambda: remember(ctrl, "head", int(st.session_state["learn_head"])),
+            on_change=_set_head,
+            args=(current, h),
         )
         - 1
     )

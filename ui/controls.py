@@ -114,9 +114,19 @@ def _fix_notice(fix: params.Fix) -> tuple[str, dict[str, Any]]:
     return f"fix.{fix.problem}", values
 
 
-def _sync(key: str) -> None:
-    """on_change: copy a widget's value into the state."""
+def _sync(key: str, choice: Choice | None = None) -> None:
+    """on_change: copy a widget's value into the state.
+
+    `choice` is a choice widget's options: the browser offers only those, but a hand-made websocket
+    message can send any label, which Streamlit passes on as a plain string. Such a value is refused
+    with a message, and the state keeps its value.
+    """
     state: dict[str, Any] = st.session_state[STATE]
+    if choice is not None and st.session_state[key] not in choice.options:
+        if key == "lang" and st.session_state[key] is None:
+            return  # a click on the selected language clears a segmented control: keep that language
+        st.session_state[NOTICES].append(choice.refusal(st.session_state[key], state.get(key)))
+        return
     if key in params.CONFIG_KEYS:
         state["learned"] = False  # the trained weights fit only the trained model's config
     if key == "sentence":
@@ -130,9 +140,41 @@ def _sync(key: str) -> None:
         state[key] = value
         state["word"] = 1
         return
-    if key == "lang" and st.session_state[key] not in LANGUAGES:
-        return  # a click on the selected language clears a segmented control: keep that language
     state[key] = st.session_state[key]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A choice widget's options, label and option names, for refusing a value that is none of them."""
+
+    options: tuple[Any, ...]
+    label: str
+    format_func: Callable[[Any], str] = str
+
+    def refusal(self, given: Any, kept: Any) -> tuple[str, dict[str, Any]]:
+        """The notice for `given`, which is not an option: `kept` stays in use."""
+        try:
+            used = self.format_func(kept) if kept in self.options else str(kept)
+        except Exception:  # a format_func that only knows the options
+            used = str(kept)
+        return "fix.choice", {"key": md_escape(self.label), "given": md_escape(str(given)), "used": md_escape(used)}
+
+
+def refuse_choice(label: str, given: Any, kept: Any, format_func: Callable[[Any], str] = str) -> None:
+    """In an on_change callback: say, on the run that follows, that `given` is none of the options."""
+    st.session_state[NOTICES].append(Choice((kept,), label, format_func).refusal(given, kept))
+
+
+def valid_choice(ctrl: Controls, label: str, value: Any, options: Sequence[Any], fallback: Any) -> Any:
+    """A choice widget's returned value, or `fallback` with a message when it is not one of `options`.
+
+    For the page widgets not drawn through `_draw`: a hand-made websocket message can send any label.
+    """
+    if value in options:
+        return value
+    key, values = Choice(tuple(options), label).refusal(value, fallback)
+    st.warning(translate(ctrl.lang, key, **values), icon=":material/warning:")
+    return fallback
 
 
 def _widget_value(key: str) -> None:
@@ -293,7 +335,10 @@ def _config_widgets(
 
 def _draw(key: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
     _widget_value(key)
-    return widget(label, key=key, on_change=_sync, args=(key,), **kwargs)
+    choice = None
+    if "options" in kwargs:  # a choice widget: _sync refuses a value that is none of its options
+        choice = Choice(tuple(kwargs["options"]), label, kwargs.get("format_func", str))
+    return widget(label, key=key, on_change=_sync, args=(key, choice), **kwargs)
 
 
 def _draw_int(key: str, label: str, help_text: str) -> Any:

@@ -16,7 +16,7 @@ import streamlit as st
 import attention_core as ac
 
 from .compute import cached_block, cached_custom_encoder
-from .controls import Controls, remember
+from .controls import Controls, remember, valid_choice
 from .encoder_view import block_diagram, step_in_mode, steps_for
 from .tables import frame, show
 from .text import stacked
@@ -265,6 +265,8 @@ def picker(layer: Layer) -> str:
     t, steps = layer.ctrl.t, steps_for(layer.enc.norm_first)
     # The widget's own value when it has one, else the link's (`enc_step`), so a link opens at its step.
     wanted = st.session_state.get("enc_step") or layer.ctrl.state.get("enc_step")
+    if wanted and wanted not in steps_for(True) + steps_for(False):  # a hand-made websocket message
+        valid_choice(layer.ctrl, t("encoder.pick"), wanted, steps, steps[0])  # the message; step_in_mode picks
     st.session_state["enc_step"] = step_in_mode(wanted, layer.enc.norm_first)
     i = steps.index(st.session_state["enc_step"])
     prev_col, pick_col, next_col = st.columns([2, 5, 2], vertical_alignment="bottom")

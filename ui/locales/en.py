@@ -52,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "fix.too_long": "The **{key}** is too long; keeping its first {used} tokens.",
     "fix.too_long_value": "The link's value for **{key}** is too long; it was ignored.",
     "fix.unknown": "The link's value for **{key}** ({given}) is not one of the options; using the default.",
+    "fix.choice": "“{given}” is not one of the options for **{key}**; keeping {used}.",
     "error.config": "These settings cannot be used ({message}); showing the notebook's example instead.",
     "error.compute": "This configuration could not be computed: {message}. Change a control in the sidebar to continue.",
     # heads

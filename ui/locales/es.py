@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "fix.too_long": "El campo **{key}** es demasiado largo; se conservan sus primeros {used} tokens.",
     "fix.too_long_value": "El valor del enlace para **{key}** es demasiado largo; se ha ignorado.",
     "fix.unknown": "El valor del enlace para **{key}** ({given}) no es una de las opciones; se usa el valor por defecto.",
+    "fix.choice": "«{given}» no es una de las opciones de **{key}**; se mantiene {used}.",
     "error.config": "Esta configuración no se puede usar ({message}); se muestra el ejemplo del cuaderno.",
     "error.compute": "No se pudo calcular esta configuración: {message}. Cambia un control de la barra lateral para continuar.",
     # cabezas
