@@ -349,35 +349,47 @@ def _draw_int(key: str, label: str, help_text: str) -> Any:
 # On a phone the open sidebar lies over the page (about 300 of 390 px), and Streamlit leaves it open
 # after a widget change or a page link (only its own page menu, which the app hides, closes it), so the
 # result was redrawn out of sight. There is no API to close it from Python (initial_sidebar_state is
-# ignored once the user has opened the sidebar), so: once the script run started by a tap or key in the
-# sidebar (or in a list it opened) has finished, if the sidebar covers the page rather than sitting
-# beside it, press its own collapse button. Installed once per tab; constant, no user text.
+# ignored once the user has opened the sidebar), so: after a tap or key in the sidebar (or in a list it
+# opened), once the address has changed (every change of a control rewrites the link; a page link
+# changes the page) and no script run is going on, if the sidebar covers the page rather than sitting
+# beside it, press its own collapse button. The address, not only the run-state attribute, because a fast
+# rerun can start and end within one render. Installed once per tab; constant, no user text.
 _COLLAPSE_SCRIPT = """
 (() => {
   if (window.__collapseSidebarAfterChange) return;
   window.__collapseSidebarAfterChange = true;
   const SIDEBAR = '[data-testid="stSidebar"]';
-  let armed = false;
-  const arm = (e) => {
-    armed = !!(e.target.closest && e.target.closest(SIDEBAR + ', [data-baseweb="popover"]'));
-  };
-  document.addEventListener("pointerdown", arm, true);
-  document.addEventListener("keydown", arm, true);
-  const collapse = (tries) => {
+  let before = null, until = 0, timer = null;
+  const collapse = () => {
     const sidebar = document.querySelector(SIDEBAR);
     const main = document.querySelector('[data-testid="stMain"]');
     if (!sidebar || !main || sidebar.getAttribute("data-collapsed") === "true") return;
     if (main.getBoundingClientRect().left >= sidebar.offsetWidth / 2) return;  // beside the page: it hides nothing
     const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (button) button.click();
-    else if (tries > 0) setTimeout(() => collapse(tries - 1), 200);
   };
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (!armed || app.getAttribute("data-test-script-state") !== "notRunning") return;
-    armed = false;
-    collapse(10);
-  }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  const check = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (before === null || Date.now() > until) {
+      clearInterval(timer);
+      timer = null;
+      before = null;
+    } else if (location.href !== before && app && app.getAttribute("data-test-script-state") === "notRunning") {
+      before = null;
+      collapse();
+    }
+  };
+  const arm = (e) => {
+    if (!(e.target.closest && e.target.closest(SIDEBAR + ', [data-baseweb="popover"]'))) {
+      before = null;
+      return;
+    }
+    before = location.href;
+    until = Date.now() + 15000;
+    if (timer === null) timer = setInterval(check, 150);
+  };
+  document.addEventListener("pointerdown", arm, true);
+  document.addEventListener("keydown", arm, true);
 })();
 """
 _LANG_SCRIPTS = {
