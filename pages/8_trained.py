@@ -5,7 +5,7 @@ import streamlit as st
 from ui.controls import controls, session_state
 from ui.page import ICON
 from ui.params import TRAINED_TEXT_MAX_CHARS
-from ui.present import PROJECTOR_CSS
+from ui.present import projector_style
 from ui.text import md_escape
 from ui.trained import (
     APP_MAX_TOKENS,
@@ -31,7 +31,7 @@ st.set_page_config(
 ctrl = controls("trained", config_widgets=False)
 t = ctrl.t
 if state["present"]:
-    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)  # static CSS, no user text
+    projector_style()
     st.header(t("trained.title"))
 else:
     st.title(t("trained.title"))

@@ -49,6 +49,11 @@ def present_sections(ctrl: Controls, sections: Sequence[Callable[[], None]]) -> 
     sections[step - 1]()
 
 
+def projector_style() -> None:
+    """Draw the projector CSS (a constant: no user text goes through unsafe_allow_html)."""
+    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+
+
 def navigation(ctrl: Controls, total: int) -> int:
     """The projector style and the Previous / progress / Next / Exit bar; returns the 1-based step shown."""
     state, t = ctrl.state, ctrl.t
@@ -56,7 +61,7 @@ def navigation(ctrl: Controls, total: int) -> int:
     if step != state["step"]:
         st.warning(t("fix.range", key="step", given=str(state["step"]), used=str(step)), icon=":material/warning:")
         state["step"] = step
-    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    projector_style()
     # Wide enough button columns that "Previous"/"Anterior" is not cut to "Previo…" at 1024 px.
     prev_col, mid, next_col, exit_col = st.columns([2, 3, 2, 2], vertical_alignment="center")
     with prev_col:
