@@ -30,7 +30,16 @@ from .designed import DESIGNS, designed_head, shift_matrix
 from .embeddings import NOTEBOOK_POSITIONS, PositionalChoice, positional_encodings, sinusoidal_positions
 from .encoder import BlockTrace, EncoderTrace, LayerNormTrace, compute_block, encoder_layer, layer_norm
 from .explain import TokenExplanation, explain_token, matrix_check, word_by_word
-from .export import LabeledMatrix, file_stem, latex_bmatrix, matrices_zip, matrix_csv, trace_json, trace_matrix
+from .export import (
+    LabeledMatrix,
+    file_stem,
+    latex_bmatrix,
+    matrices_zip,
+    matrix_csv,
+    notebook_json,
+    trace_json,
+    trace_matrix,
+)
 from .limits import (
     D_FF_MAX,
     D_FF_MIN,
@@ -46,8 +55,7 @@ from .limits import (
     SEED_MAX,
     SEED_MIN,
 )
-from .notebook import notebook_json
-from .pretrained import (
+from .models import (
     PATTERNS,
     HeadPatterns,
     HeadStep,

@@ -1,4 +1,4 @@
-"""The trained model (attention_core.pretrained): speed, load time, server memory, page bytes, and a
+"""The trained model (attention_core.models): speed, load time, server memory, page bytes, and a
 cross-check against PyTorch's BERT (transformers) where those are installed.
 
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 python -m benchmarks.bench_pretrained  # tables -> docs/benchmarks.md
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from attention_core import load_model, run_model
-from attention_core.pretrained import PretrainedModel
+from attention_core.models import PretrainedModel
 
 from . import common
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from attention_core import export as ex
-from attention_core.notebook import notebook_json
+from attention_core import notebook_json
 from ui.page import start
 from ui.steps import pick_head
 from ui.tables import frame, show

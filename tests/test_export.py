@@ -28,7 +28,7 @@ from attention_core.export import (
     trace_json,
     trace_matrix,
 )
-from attention_core.notebook import MAX_WORD_SECTIONS, notebook_json
+from attention_core.export.notebook import MAX_WORD_SECTIONS, notebook_json
 
 TOL = 1e-12
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import attention_core as ac
-from attention_core.notebook_text import MESSAGES as NOTEBOOK
+from attention_core.export.notebook_text import MESSAGES as NOTEBOOK
 from ui.i18n import CATALOGUES, LANGUAGES, language_from_locale, placeholders, translate, translate_plural
 from ui.locales import en, es
 

@@ -33,7 +33,7 @@ def test_the_engine_imports_and_runs_with_numpy_alone() -> None:
 
 def test_pyproject_ships_the_engine_and_its_cli() -> None:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert meta["tool"]["setuptools"]["packages"] == ["attention_core"]
+    assert meta["tool"]["setuptools"]["packages"]["find"]["include"] == ["attention_core", "attention_core.*"]
     assert [d.split(">")[0].split("=")[0] for d in meta["project"]["dependencies"]] == ["numpy"]
     module, func = meta["project"]["scripts"]["attention-core"].split(":")
     assert module == "attention_core.cli" and func == "main"

@@ -1,4 +1,4 @@
-"""attention_core.pretrained: a trained BERT in numpy, checked against an independent per-token reference.
+"""attention_core.models: a trained BERT in numpy, checked against an independent per-token reference.
 
 The reference below reads the weights straight from model.safetensors (PyTorch's (out, in) layout),
 walks token by token and head by head with math.exp / math.erf, and shares no code with the
@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
-from attention_core import pretrained as pt
+from attention_core import models as pt
 from attention_core.encoder import layer_norm
+from attention_core.models import registry
 from tests.tiny_bert import VOCAB, write_tiny_bert
 
 # The engine multiplies by the weights in float32 (as shipped, like PyTorch) and keeps its trace in
@@ -382,13 +383,32 @@ def test_missing_weight_is_named(tmp_path: Path) -> None:
         pt.load_model(folder)
 
 
-def test_default_model_checks_its_sha256(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = write_tiny_bert(tmp_path / "impostor")
+@pytest.mark.parametrize("damaged", sorted(pt.DEFAULT_MODEL_FILES))
+def test_default_model_checks_every_file_it_reads(
+    damaged: str, minilm: pt.PretrainedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The packaged model's folder with one file's last byte changed: the error names that file."""
+    folder = tmp_path / "impostor"
+    folder.mkdir()
+    for name in pt.DEFAULT_MODEL_FILES:
+        if name != damaged:
+            (folder / name).symlink_to(minilm.path / name)
+    data = bytearray((minilm.path / damaged).read_bytes())
+    data[-1] ^= 1
+    (folder / damaged).write_bytes(bytes(data))
     monkeypatch.delenv(pt.MODEL_DIR_ENV, raising=False)
-    monkeypatch.setattr(pt, "default_model_dir", lambda: folder)
-    with pytest.raises(ValueError, match=r"model\.safetensors: sha256 is [0-9a-f]{64}, expected 53aa5117"):
+    monkeypatch.setattr(registry, "default_model_dir", lambda: folder)
+    expected = pt.DEFAULT_MODEL_FILES[damaged][:8]
+    with pytest.raises(
+        ValueError, match=rf"{damaged.replace('.', '[.]')}: sha256 is [0-9a-f]{{64}}, expected {expected}"
+    ):
+        pt.load_model()
+    (folder / damaged).unlink()
+    with pytest.raises(FileNotFoundError, match=rf"{damaged.replace('.', '[.]')}: missing"):
         pt.load_model()
 
 
-def test_default_model_file_has_the_recorded_sha256(minilm: pt.PretrainedModel) -> None:
-    assert pt._sha256(minilm.path / "model.safetensors") == pt.DEFAULT_MODEL_SHA256
+def test_default_model_files_have_the_recorded_sha256(minilm: pt.PretrainedModel) -> None:
+    assert pt.sha256_of(minilm.path / "model.safetensors") == pt.DEFAULT_MODEL_SHA256
+    assert {name: pt.sha256_of(minilm.path / name) for name in pt.DEFAULT_MODEL_FILES} == dict(pt.DEFAULT_MODEL_FILES)
+    assert sorted(pt.DEFAULT_MODEL_FILES) == ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]

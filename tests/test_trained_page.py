@@ -179,10 +179,10 @@ def test_any_typed_text_gives_a_working_page(text: str) -> None:
 def other_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """ATTENTION_MODEL_DIR pointing at a tiny checkpoint; the process-wide model cache cleared around it."""
     folder = write_tiny_bert(tmp_path / "tiny-bert")
-    monkeypatch.setenv(ac.pretrained.MODEL_DIR_ENV, str(folder))
+    monkeypatch.setenv(ac.models.MODEL_DIR_ENV, str(folder))
     tr.trained_model.clear()
     yield folder
-    monkeypatch.delenv(ac.pretrained.MODEL_DIR_ENV)
+    monkeypatch.delenv(ac.models.MODEL_DIR_ENV)
     tr.trained_model.clear()
 
 
@@ -194,11 +194,11 @@ def test_another_checkpoint_from_the_environment(other_model: Path) -> None:
 
 
 def test_a_model_that_cannot_load_gives_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ac.pretrained.MODEL_DIR_ENV, str(tmp_path / "nowhere"))
+    monkeypatch.setenv(ac.models.MODEL_DIR_ENV, str(tmp_path / "nowhere"))
     tr.trained_model.clear()
     try:
         at = open_page()
         assert any("could not be loaded" in e.value and "nowhere" in e.value for e in at.error)
     finally:
-        monkeypatch.delenv(ac.pretrained.MODEL_DIR_ENV)
+        monkeypatch.delenv(ac.models.MODEL_DIR_ENV)
         tr.trained_model.clear()

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import FloatArray
-from .config import AttentionConfig
-from .embeddings import positional_encodings, vocabulary
-from .markdown import escape_markdown
+from ..arrays import FloatArray
+from ..config import AttentionConfig
+from ..embeddings import positional_encodings, vocabulary
+from ..markdown import escape_markdown
+from ..tokenizer import unique_labels
+from ..trace import AttentionTrace
 from .notebook_text import MESSAGES
-from .tokenizer import unique_labels
-from .trace import AttentionTrace
 
 MAX_WORD_SECTIONS = 5  # per-word sections in the notebook; the matrix form covers every word
 MAX_EXPLICIT_KEYS = 12  # up to this many words a per-word section names every key, as the notebook does

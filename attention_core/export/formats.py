@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import FloatArray
-from .config import AttentionConfig
-from .tokenizer import concat_labels, unique_labels
-from .trace import AttentionTrace
+from ..arrays import FloatArray
+from ..config import AttentionConfig
+from ..tokenizer import concat_labels, unique_labels
+from ..trace import AttentionTrace
 
 # --- Matrices ------------------------------------------------------------------------------
 

@@ -24,11 +24,11 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from . import limits
-from .arrays import FloatArray, frozen_array
-from .attention import attention
-from .embeddings import PositionalChoice, positional_encodings
-from .trace import AttentionTrace, trace_from_matrices
+from .. import limits
+from ..arrays import FloatArray, frozen_array
+from ..attention import attention
+from ..embeddings import PositionalChoice, positional_encodings
+from ..trace import AttentionTrace, trace_from_matrices
 
 IntArray = npt.NDArray[np.int64]
 Params = dict[str, FloatArray]
