@@ -12,6 +12,10 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlencode
 
+from deploy.server import rss_bytes
+
+__all__ = ["rss_bytes"]  # re-exported: the benchmarks read server memory through common
+
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "benchmarks.md"
 
@@ -125,22 +129,3 @@ def write_section(name: str, body: str, doc: Path = DOC) -> None:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text, encoding="utf-8")
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident set size of a process and its children, from /proc (psutil is not required)."""
-    total = 0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
-    return total

@@ -20,9 +20,6 @@ import contextlib
 import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -36,83 +33,13 @@ import websocket  # websocket-client
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from deploy.server import HOST, Server, free_port, start_server
+
 from . import common
 
-HOST = "127.0.0.1"
+__all__ = ["HOST", "Server", "free_port", "start_server"]  # re-exported: older callers import them from here
+
 FINISHED_OK = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    """A `streamlit run` subprocess on 127.0.0.1."""
-
-    proc: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def rss(self) -> int:
-        return common.rss_bytes(self.proc.pid)
-
-    def log_tail(self, lines: int = 40) -> str:
-        """The end of the server's log, for an error message."""
-        return "\n".join(self.log.read_text("utf-8", "replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
-def start_server(script: str | Path, options: dict[str, str] | None = None, cwd: Path = common.REPO) -> Server:
-    """Start `streamlit run` on a free local port and wait until /_stcore/health says ok (60 s at most).
-
-    The one launcher of a real server: the benchmarks and the browser tests (tests/e2e/conftest.py) use it.
-    """
-    port = free_port()
-    args = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless=true",
-        f"--server.port={port}",
-        f"--server.address={HOST}",
-        "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
-        "--server.runOnSave=false",
-    ]
-    args += [f"--{k}={v}" for k, v in (options or {}).items()]
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-streamlit-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(proc, port, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"streamlit did not become healthy in 60 s; see {log}:\n{server.log_tail()}")
 
 
 @dataclass

@@ -26,206 +26,32 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import signal
-import subprocess
-import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
+
+from deploy.hall import Hall, hall, nginx_conf
 
 from . import common
 from .compare import cpu_seconds
-from .load import HOST, Server, free_port, run_load, start_server, warm
+from .load import run_load, warm
 
-COOKIE = "stroute"
-FAILS_TO_MARK_DOWN = 2  # consecutive failed health checks (1 s apart, 3 s timeout each)
-
-
-def nginx_conf(folder: Path, listen: int, upstreams: Sequence[int], down: frozenset[int] = frozenset()) -> str:
-    """The nginx.conf this script runs (written into `folder`, which also holds its logs and temp files)."""
-    servers = "\n".join(
-        f"        server {HOST}:{p} max_fails=1 fail_timeout=5s{' down' if p in down else ''};" for p in upstreams
-    )
-    return f"""# Written by benchmarks/replicas.py: nginx in front of {len(upstreams)} Streamlit replicas.
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 4096; }}
-
-http {{
-    client_body_temp_path {folder}/client_body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    log_format affinity '$msec $remote_port "$uid_got" "$uid_set" "$request" $status $upstream_addr';
-    access_log {folder}/access.log affinity;
-
-    # A session cookie naming the browser, set on its first request; affinity hashes it.
-    userid on;
-    userid_name {COOKIE};
-    userid_path /;
-
-    # Pass the websocket upgrade on; plain requests keep "Connection: close".
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      close;
-    }}
-
-    upstream streamlit {{
-        # $uid_set on the first request (no cookie yet), $uid_got afterwards: the same value.
-        hash $uid_got$uid_set consistent;
-{servers}
-    }}
-
-    server {{
-        listen {HOST}:{listen};
-        location / {{
-            proxy_pass http://streamlit;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_read_timeout 1h;            # an idle student's websocket stays open
-            proxy_send_timeout 1h;
-            proxy_connect_timeout 2s;
-            proxy_next_upstream error timeout;  # a dead replica: try the next one
-            proxy_buffering off;
-        }}
-    }}
-}}
-"""
+__all__ = ["affinity", "nginx_conf"]  # nginx_conf re-exported for tests and older callers
 
 
-@dataclass
-class Cluster:
-    """The replicas, nginx in front of them, and the health checker."""
-
-    folder: Path
-    port: int
-    replicas: list[Server]
-    nginx: subprocess.Popen[bytes]
-    down: set[int] = field(default_factory=set)
-    fails: dict[int, int] = field(default_factory=dict)  # consecutive failed health checks by port
-    events: list[str] = field(default_factory=list)
-    t0: float = field(default_factory=time.monotonic)
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def rss(self) -> int:
-        return sum(r.rss() for r in self.replicas if r.proc.poll() is None)
-
-    def nginx_cpu(self) -> float:
-        """CPU seconds used so far by nginx's master and worker processes."""
-        pids = [self.nginx.pid]
-        with contextlib.suppress(OSError):
-            pids += [int(c) for c in Path(f"/proc/{self.nginx.pid}/task/{self.nginx.pid}/children").read_text().split()]
-        total = 0.0
-        for pid in pids:
-            with contextlib.suppress(OSError, ValueError):
-                total += cpu_seconds(pid)
-        return total
-
-    def write_conf(self) -> None:
-        ports = [r.port for r in self.replicas]
-        (self.folder / "nginx.conf").write_text(nginx_conf(self.folder, self.port, ports, frozenset(self.down)))
-
-    def note(self, text: str) -> None:
-        self.events.append(f"{time.monotonic() - self.t0:7.1f} s  {text}")
-
-    def check_health(self) -> None:
-        """Poll /_stcore/health of every replica; mark the silent ones down (and back up) and reload nginx.
-
-        Down after FAILS_TO_MARK_DOWN failures in a row: a replica that is only busy (one slow
-        answer under a burst) stays in; a dead one is skipped by nginx's passive check meanwhile.
-        """
-        changed = False
-        for r in self.replicas:
-            ok = healthy(r.url)
-            self.fails[r.port] = 0 if ok else self.fails.get(r.port, 0) + 1
-            if self.fails[r.port] >= FAILS_TO_MARK_DOWN and r.port not in self.down:
-                self.down.add(r.port)
-                self.note(f"replica :{r.port} failed {FAILS_TO_MARK_DOWN} health checks: marked down, nginx reloaded")
-                changed = True
-            elif ok and r.port in self.down:
-                self.down.discard(r.port)
-                self.note(f"replica :{r.port} healthy again: back in the upstream")
-                changed = True
-        if changed and len(self.down) < len(self.replicas):
-            self.write_conf()
-            self.nginx.send_signal(signal.SIGHUP)
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=3) as r:
-            return bool(r.read().strip() == b"ok")
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def cluster(n: int, options: dict[str, str] | None = None, app_root: Path = common.REPO) -> Iterator[Cluster]:
-    """Start n replicas and nginx; stop all of them and remove the folder on exit."""
-    folder = Path(tempfile.mkdtemp(prefix="replicas-"))
-    replicas: list[Server] = []
-    nginx: subprocess.Popen[bytes] | None = None
-    stop = threading.Event()
-    checker: threading.Thread | None = None
-    try:
-        for _ in range(n):
-            replicas.append(start_server("app.py", options, app_root))
-        port = free_port()
-        (folder / "nginx.conf").write_text(nginx_conf(folder, port, [r.port for r in replicas]))
-        test = subprocess.run(
-            ["nginx", "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")], capture_output=True, text=True
-        )
-        if test.returncode != 0:
-            raise RuntimeError(f"nginx -t failed: {test.stderr}")
-        with (folder / "nginx.out").open("wb") as out:
-            nginx = subprocess.Popen(
-                ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        c = Cluster(folder, port, replicas, nginx)
-        deadline = time.monotonic() + 20
-        while not healthy(c.url):
-            if nginx.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not come up; see {folder / 'error.log'}")
-            time.sleep(0.2)
-
-        def check() -> None:
-            while not stop.wait(1.0):
-                c.check_health()
-
-        checker = threading.Thread(target=check, daemon=True)
-        checker.start()
-        yield c
-    finally:
-        stop.set()
-        if checker is not None:
-            checker.join(timeout=5)
-        if nginx is not None and nginx.poll() is None:
-            nginx.send_signal(signal.SIGQUIT)  # graceful: the master stops its workers
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait(timeout=10)
-        for r in replicas:
-            if r.proc.poll() is None:
-                r.stop()
-            r.log.unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
+def nginx_cpu(h: Hall) -> float:
+    """CPU seconds used so far by nginx's master and worker processes."""
+    pids = [h.nginx.pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{h.nginx.pid}/task/{h.nginx.pid}/children").read_text().split()]
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError):
+            total += cpu_seconds(pid)
+    return total
 
 
 def affinity(access_log: Path) -> dict[str, object]:
@@ -288,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, terminate)
     # One BLAS thread per replica (as in the Dockerfile): the replicas share the cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    with cluster(args.replicas, options) as c:
+    with hall(args.replicas, options, restart=False) as c:
         print(f"nginx on {c.url} in front of replicas on ports {[r.port for r in c.replicas]}", flush=True)
         if args.serve:
             end = time.monotonic() + min(args.serve, args.max_seconds)
@@ -310,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             killer.start()
         c.t0 = time.monotonic()
         load_before = os.getloadavg()[0]
-        nginx_cpu_before = c.nginx_cpu()
+        nginx_cpu_before = nginx_cpu(c)
         res = run_load(
             c,
             sessions=args.sessions,
@@ -329,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             **res.summary(),
             "load_avg_before": load_before,
             "load_avg_after": os.getloadavg()[0],
-            "nginx_cpu_s": c.nginx_cpu() - nginx_cpu_before,  # master + worker, over the whole load
+            "nginx_cpu_s": nginx_cpu(c) - nginx_cpu_before,  # master + worker, over the whole load
         }
         print(json.dumps(summary, indent=1))
         print(json.dumps(affinity(c.folder / "access.log"), indent=1))

@@ -1,4 +1,4 @@
-"""benchmarks/replicas.py: the nginx config it runs is valid, and its affinity report reads nginx's log right."""
+"""deploy/hall.py's nginx config is valid, and benchmarks/replicas.py's affinity report reads nginx's log right."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.replicas import affinity, nginx_conf
+from benchmarks.replicas import affinity
+from deploy.hall import nginx_conf, usable_cores
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
@@ -45,3 +46,9 @@ def test_affinity_counts_browsers_that_stayed_and_moved(tmp_path: Path) -> None:
     assert report["moves"] == [f"{b} -> {a}"]
     assert report["websockets_per_replica"] == {a: 2, b: 1}
     assert report["requests_per_replica"] == {a: 3, b: 2}  # a browser's first request (cookie just set) counts
+
+
+def test_the_hall_runs_one_replica_per_usable_core() -> None:
+    import os
+
+    assert 1 <= usable_cores() <= len(os.sched_getaffinity(0))

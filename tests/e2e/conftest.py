@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.load import Server, start_server
+from deploy.server import Server, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -76,7 +76,7 @@ def browser_check() -> None:
 
 @pytest.fixture(scope="session")
 def server(browser_check: None) -> Iterator[Server]:
-    """`python -m streamlit run app.py` on a free local port (benchmarks.load.start_server, the launcher
+    """`python -m streamlit run app.py` on a free local port (deploy.server.start_server, the launcher
     the benchmarks use too), stopped at the end of the session."""
     try:
         srv = start_server("app.py", cwd=ROOT)
