@@ -162,7 +162,7 @@ def sync_learned(state: dict[str, Any]) -> ac.TrainConfig | None:
     """In learned mode, set the config controls to the trained model's and return its TrainConfig.
 
     Called before the sidebar is drawn, so the sidebar shows the numbers the pages use. Changing
-    any of those controls leaves learned mode (ui.controls._sync).
+    any of those controls leaves learned mode (ui.state._sync).
     """
     if not state.get("learned"):
         return None

@@ -16,8 +16,8 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from attention_core import unique_labels
 from attention_core.markdown import escape_markdown
 
-from .controls import STATE
 from .i18n import translate
+from .state import STATE
 
 __all__ = ["Table", "array_table", "cell_texts", "frame", "show", "unique_labels"]
 
@@ -96,7 +96,7 @@ def cell_texts(values: np.ndarray) -> np.ndarray:
 
 
 def _presenting() -> bool:
-    """Whether this session is in presenter mode (the shared controls' state, ui/controls.py)."""
+    """Whether this session is in presenter mode (the shared controls' state, ui/state.py)."""
     state = st.session_state.get(STATE)
     return bool(state and state.get("present"))
 

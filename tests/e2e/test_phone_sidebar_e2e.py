@@ -1,5 +1,5 @@
 """A phone's sidebar lies over the page: after a change in it, or a page link, it closes, so the result
-is on screen (ui/controls.py's _COLLAPSE_SCRIPT); beside the page on a desktop it stays open."""
+is on screen (ui/collapse_sidebar.js); beside the page on a desktop it stays open."""
 
 from __future__ import annotations
 
