@@ -12,7 +12,7 @@ import numpy.typing as npt
 from .arrays import FloatArray
 from .attention import masked_logits, row_entropy, softmax
 from .config import AttentionConfig
-from .trace import AttentionTrace, compute, trace_from_matrices
+from .trace import AttentionTrace, compute, rebuild
 
 
 def scaled_pair(config: AttentionConfig) -> tuple[AttentionTrace, AttentionTrace]:
@@ -76,19 +76,7 @@ def variant(
     temperature: float | None = None,
 ) -> AttentionTrace:
     """The same matrices (seeded or hand-edited) recomputed with other scaling, mask or temperature."""
-    return trace_from_matrices(
-        trace.tokens,
-        trace.embeddings,
-        trace.positions,
-        trace.w_q,
-        trace.w_k,
-        trace.w_v,
-        trace.w_o,
-        scaled=(trace.scale != 1.0) if scaled is None else scaled,
-        causal=trace.causal if causal is None else causal,
-        temperature=trace.temperature if temperature is None else temperature,
-        positional_used=trace.positional_used,
-    )
+    return rebuild(trace, scaled=scaled, causal=causal, temperature=temperature)
 
 
 def max_entropy(trace: AttentionTrace, head: int = 0) -> FloatArray:
@@ -248,19 +236,7 @@ def permuted(trace: AttentionTrace, order: Sequence[int]) -> AttentionTrace:
     n = trace.n_tokens
     if perm.shape != (n,) or sorted(perm.tolist()) != list(range(n)):
         raise ValueError(f"order must be a permutation of 0..{n - 1}")
-    return trace_from_matrices(
-        [trace.tokens[j] for j in perm],
-        trace.embeddings[perm],
-        trace.positions,
-        trace.w_q,
-        trace.w_k,
-        trace.w_v,
-        trace.w_o,
-        scaled=trace.scale != 1.0,
-        causal=trace.causal,
-        temperature=trace.temperature,
-        positional_used=trace.positional_used,
-    )
+    return rebuild(trace, tokens=[trace.tokens[j] for j in perm], embeddings=trace.embeddings[perm])
 
 
 def shuffle_order(n: int, seed: int) -> tuple[int, ...]:

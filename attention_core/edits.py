@@ -13,7 +13,7 @@ from .arrays import FloatArray
 from .config import AttentionConfig
 from .embeddings import PositionalChoice
 from .encoder import BlockTrace, EncoderTrace, encoder_layer
-from .trace import AttentionTrace, trace_from_matrices
+from .trace import AttentionTrace, rebuild
 
 EDITABLE = ("e", "p", "wq", "wk", "wv")  # embeddings, positions, W_Q, W_K, W_V
 
@@ -61,17 +61,13 @@ def apply_edits(trace: AttentionTrace, edits: tuple[Edit, ...]) -> AttentionTrac
         a = mats[m]
         if h < a.shape[0] and r < a.shape[1] and c < a.shape[2]:
             a[h, r, c] = value
-    return trace_from_matrices(
-        trace.tokens,
-        mats["e"][0],
-        mats["p"][0],
-        mats["wq"],
-        mats["wk"],
-        mats["wv"],
-        trace.w_o,
-        scaled=trace.scale != 1.0,
-        causal=trace.causal,
-        temperature=trace.temperature,
+    return rebuild(
+        trace,
+        embeddings=mats["e"][0],
+        positions=mats["p"][0],
+        w_q=mats["wq"],
+        w_k=mats["wk"],
+        w_v=mats["wv"],
         positional_used=PositionalChoice("custom"),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +44,18 @@ class AttentionTrace(ReadOnlyArrays):
     head_outputs: FloatArray  # (h, n, d_v) α V per head
     w_o: FloatArray | None  # (h·d_v, d_model), None when h == 1
     output: FloatArray  # (n, d_v) when h == 1 (the notebook's "attention scores"), else (n, d_model)
-    scale: float = 1.0  # factor applied to the scores (1 or 1/sqrt(d_k))
+    scaled: bool = False  # whether the scores were divided by sqrt(d_k) (the notebook: no)
     temperature: float = 1.0  # the logits were divided by it
     causal: bool = False  # whether keys after each query were masked
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", tuple(self.tokens))
         super().__post_init__()  # every array read-only, also in an unpickled copy
+
+    @property
+    def scale(self) -> float:
+        """The factor applied to the scores: 1/sqrt(d_k) when scaled, else 1 (also 1 when scaled at d_k = 1)."""
+        return 1.0 / math.sqrt(self.d_k) if self.scaled else 1.0
 
     @property
     def n_tokens(self) -> int:
@@ -81,6 +87,7 @@ class AttentionTrace(ReadOnlyArrays):
         out: dict[str, Any] = {
             "tokens": list(self.tokens),
             "positional_used": {"scheme": self.positional_used.scheme, "reason": self.positional_used.reason},
+            "scaled": self.scaled,
             "scale": self.scale,
             "temperature": self.temperature,
             "causal": self.causal,
@@ -156,6 +163,40 @@ def trace_from_matrices(
     )  # fmt: skip
 
 
+def rebuild(
+    trace: AttentionTrace,
+    *,
+    tokens: Sequence[str] | None = None,
+    embeddings: npt.ArrayLike | None = None,
+    positions: npt.ArrayLike | None = None,
+    w_q: npt.ArrayLike | None = None,
+    w_k: npt.ArrayLike | None = None,
+    w_v: npt.ArrayLike | None = None,
+    scaled: bool | None = None,
+    causal: bool | None = None,
+    temperature: float | None = None,
+    positional_used: PositionalChoice | None = None,
+) -> AttentionTrace:
+    """`trace` recomputed with some of its inputs or settings replaced; each one left None stays the trace's.
+
+    W_O is always the trace's. The one rebuild behind variants (other scaling, mask or temperature),
+    permutations (other word order) and hand edits (other numbers).
+    """
+    return trace_from_matrices(
+        trace.tokens if tokens is None else tuple(tokens),
+        trace.embeddings if embeddings is None else embeddings,
+        trace.positions if positions is None else positions,
+        trace.w_q if w_q is None else w_q,
+        trace.w_k if w_k is None else w_k,
+        trace.w_v if w_v is None else w_v,
+        trace.w_o,
+        scaled=trace.scaled if scaled is None else scaled,
+        causal=trace.causal if causal is None else causal,
+        temperature=trace.temperature if temperature is None else temperature,
+        positional_used=trace.positional_used if positional_used is None else positional_used,
+    )
+
+
 def _build_trace(
     tokens: list[str] | tuple[str, ...],
     e: FloatArray,
@@ -216,7 +257,7 @@ def _build_trace(
         head_outputs=head_outputs,
         w_o=wo,
         output=output,
-        scale=scale,
+        scaled=scaled,
         temperature=float(temperature),
         causal=causal,
     )

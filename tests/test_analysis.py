@@ -151,3 +151,41 @@ def test_scaled_pair_is_unscaled_then_scaled_whatever_the_config_says() -> None:
         plain, divided = ac.scaled_pair(ac.AttentionConfig(d_k=4, scaled=scaled))
         assert (plain.scale, divided.scale) == (1.0, 0.5)  # 1/√4
         np.testing.assert_allclose(divided.logits, plain.logits / 2, rtol=1e-15)
+
+
+@pytest.mark.parametrize("d_k", [1, 4])
+def test_a_scaled_trace_stays_scaled_through_every_rebuild(d_k: int) -> None:
+    """At d_k = 1 a scaled trace's factor 1/√d_k is 1: "scaled" is a fact the trace stores, not read off the factor."""
+    config = ac.AttentionConfig(sentence="the cat sat", d_k=d_k, scaled=True)
+    trace = ac.compute(config)
+    assert trace.scaled and trace.scale == 1 / np.sqrt(d_k)
+    rebuilt = {
+        "variant": ac.variant(trace, causal=True),
+        "temperature": ac.variant(trace, temperature=2.0),
+        "permuted": ac.permuted(trace, (2, 0, 1)),
+        "edited": apply_edits(trace, (("wq", 0, 0, 0, 0.7),)),
+    }
+    for name, got in rebuilt.items():
+        assert got.scaled and got.scale == trace.scale, name
+    unscaled = ac.variant(trace, scaled=False)
+    assert not unscaled.scaled and unscaled.scale == 1.0
+    assert not ac.variant(unscaled).scaled and ac.variant(unscaled, scaled=True).scaled
+    assert trace.to_dict()["scaled"] is True and unscaled.to_dict()["scaled"] is False
+    # The numbers: the edited trace is the scaled computation on the edited W_Q.
+    wq = trace.w_q.copy()
+    wq[0, 0, 0] = 0.7
+    expected = ac.trace_from_matrices(
+        trace.tokens, trace.embeddings, trace.positions, wq, trace.w_k, trace.w_v, scaled=True
+    )
+    np.testing.assert_array_equal(rebuilt["edited"].weights, expected.weights)
+
+
+def test_rebuild_keeps_what_it_is_not_given() -> None:
+    trace = ac.compute(
+        ac.AttentionConfig(sentence="the cat sat on", n_heads=2, positional="sinusoidal", causal=True, temperature=0.5)
+    )
+    same = ac.variant(trace)
+    for name in ("tokens", "positional_used", "scaled", "causal", "temperature"):
+        assert getattr(same, name) == getattr(trace, name), name
+    for name in ("embeddings", "positions", "w_q", "w_k", "w_v", "w_o", "weights", "output"):
+        np.testing.assert_array_equal(getattr(same, name), getattr(trace, name), err_msg=name)

@@ -338,3 +338,13 @@ def test_the_positional_picker_says_which_scheme_is_really_used() -> None:
     assert any("In use: Sinusoidal" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
     plain = open_app(None)
     assert not any("In use:" in c.value for c in plain.sidebar.caption)
+
+
+@pytest.mark.parametrize("page", [None, "pages/1_matrix.py"])
+@pytest.mark.parametrize("edits", [{}, {"custom": "true", "edits": "wq.0.1.0=0.3"}])
+def test_the_formula_divides_by_the_root_of_d_k_at_d_k_1_too(page: str | None, edits: dict[str, str]) -> None:
+    """Scaled at d_k = 1 the factor is 1/√1 = 1; the formula still says what was computed."""
+    at = open_app(page, d_k="1", d_v="1", scaled="true", **edits)
+    assert r"\sqrt{d_k}" in " ".join(str(n.value) for n in at.latex)
+    plain = open_app(page, d_k="1", d_v="1", **edits)
+    assert r"\sqrt{d_k}" not in " ".join(str(n.value) for n in plain.latex)

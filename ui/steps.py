@@ -156,17 +156,17 @@ def alpha_formula(trace: ac.AttentionTrace, matrix: bool = False) -> str:
     """The α formula as configured: scaling, temperature and mask shown only when they apply."""
     if matrix:
         inner = r"Q K^\top"
-        if trace.scale != 1.0:
+        if trace.scaled:
             inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
         if trace.temperature != 1.0:
             inner = rf"\frac{{1}}{{T}}{inner}"
         mask = r" + M,\quad M_{ts} = -\infty \text{ for } s > t" if trace.causal else ""
         return rf"\alpha = \mathrm{{softmax}}\left({inner}{mask}\right)"
     inner = r"q_t \cdot k_s"
-    if trace.scale != 1.0:
+    if trace.scaled:
         inner = rf"\frac{{{inner}}}{{\sqrt{{d_k}}}}"
     if trace.temperature != 1.0:
-        inner = rf"\frac{{1}}{{T}}\,{inner}" if trace.scale == 1.0 else rf"\frac{{1}}{{T}}{inner}"
+        inner = rf"\frac{{1}}{{T}}{inner}" if trace.scaled else rf"\frac{{1}}{{T}}\,{inner}"
     mask = r",\quad \ell_{ts} = -\infty \text{ for } s > t" if trace.causal else ""
     return stacked(rf"\alpha_{{ts}} = \mathrm{{softmax}}_s\left(\ell_{{ts}}\right),\quad \ell_{{ts}} = {inner}{mask}")
 
