@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -213,7 +214,9 @@ def alpha_spread(trace: AttentionTrace, head: int = 0) -> tuple[float, float, fl
     """(lowest logit, highest logit, largest α_max / α_min within a row) over the unmasked cells.
 
     Within a row α_j / α_l = exp(ℓ_j − ℓ_l), so logits within ±0.2 keep every α within about
-    1.5× of every other: the reason the notebook's α are all near 1/n.
+    1.5× of every other: the reason the notebook's α are all near 1/n. The ratio is worked out from its
+    log, the largest gap ℓ_max − ℓ_min in a row; a ratio beyond a float's range (a gap above about 709)
+    is math.inf, without an overflow warning.
     """
     logits = trace.logits[head]
     finite = np.isfinite(logits)
@@ -221,7 +224,12 @@ def alpha_spread(trace: AttentionTrace, head: int = 0) -> tuple[float, float, fl
     hi = float(np.max(logits[finite]))
     row_hi = np.max(np.where(finite, logits, -np.inf), axis=1)
     row_lo = np.min(np.where(finite, logits, np.inf), axis=1)
-    ratio = float(np.exp(np.max(row_hi - row_lo)))
+    with np.errstate(over="ignore"):  # logits of opposite signs near the float limit: the gap is +inf
+        log_ratio = float(np.max(row_hi - row_lo))  # ln(α_max / α_min) of the row where it is largest
+    try:
+        ratio = math.exp(log_ratio)
+    except OverflowError:  # the ratio itself is beyond a float's range
+        ratio = math.inf
     return lo, hi, ratio
 
 

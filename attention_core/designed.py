@@ -22,7 +22,7 @@ import numpy as np
 
 from .arrays import FloatArray
 from .config import AttentionConfig
-from .embeddings import PositionalChoice, sinusoidal_positions
+from .embeddings import PositionalChoice, sinusoidal_frequencies, sinusoidal_positions
 from .trace import AttentionTrace, compute, trace_from_matrices
 
 DESIGNS: tuple[str, ...] = ("same", "previous")
@@ -35,8 +35,7 @@ def shift_matrix(d_model: int) -> FloatArray:
     An odd d_model's last column (a sine without its cosine) is not a rotation: it maps to 0.
     """
     m = np.zeros((d_model, d_model))
-    for pair in range(d_model // 2):
-        w = 1.0 / math.pow(10000.0, 2 * pair / d_model)
+    for pair, w in enumerate(sinusoidal_frequencies(d_model)[: d_model // 2]):
         a, b = 2 * pair, 2 * pair + 1  # (sin, cos) of t·w
         c, s = math.cos(w), math.sin(w)
         # sin((t+1)w) = sin·cos w + cos·sin w;  cos((t+1)w) = −sin·sin w + cos·cos w
@@ -53,7 +52,7 @@ def _unit_rows(x: FloatArray) -> FloatArray:
 
 def shift_gap(d_model: int) -> float:
     """PE(t)·PE(t) − PE(t)·PE(t±1) = Σ over sin/cos pairs of (1 − cos ω): how far one step moves PE."""
-    return float(sum(1.0 - math.cos(1.0 / math.pow(10000.0, 2 * p / d_model)) for p in range(d_model // 2)))
+    return float(np.sum(1.0 - np.cos(sinusoidal_frequencies(d_model)[: d_model // 2])))
 
 
 def designed_head(config: AttentionConfig, design: str, sharpness: float = DEFAULT_SHARPNESS) -> AttentionTrace:

@@ -50,11 +50,17 @@ def draw_embeddings(rng: np.random.RandomState, tokens: list[str], d_model: int)
     return out
 
 
-def sinusoidal_positions(n: int, d_model: int) -> FloatArray:
-    """Vaswani et al. (2017): PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(…), p from 0."""
-    pos = np.arange(n, dtype=np.float64)[:, None]  # (n, 1)
+def sinusoidal_frequencies(d_model: int) -> FloatArray:
+    """(ceil(d_model / 2),) ω_i = 1 / 10000^(2i/d_model): the angle per position of sin/cos pair i."""
     two_i = np.arange(0, d_model, 2, dtype=np.float64)  # (ceil(d/2),)
-    angles = pos / np.power(10000.0, two_i / d_model)  # (n, ceil(d/2))
+    out: FloatArray = 1.0 / np.power(10000.0, two_i / d_model)
+    return out
+
+
+def sinusoidal_positions(n: int, d_model: int) -> FloatArray:
+    """Vaswani et al. (2017): PE[p, 2i] = sin(p·ω_i), PE[p, 2i+1] = cos(p·ω_i), ω_i = 1 / 10000^(2i/d), p from 0."""
+    pos = np.arange(n, dtype=np.float64)[:, None]  # (n, 1)
+    angles = pos * sinusoidal_frequencies(d_model)  # (n, ceil(d/2))
     pe = np.empty((n, d_model))
     pe[:, 0::2] = np.sin(angles)
     pe[:, 1::2] = np.cos(angles[:, : d_model // 2])

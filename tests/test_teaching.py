@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attention_core as ac
+from attention_core.designed import shift_gap
+from attention_core.embeddings import sinusoidal_frequencies
 
 SENTENCE = "the cat saw the dog and the bird"
 
@@ -151,6 +154,29 @@ def test_alpha_spread_ignores_masked_cells() -> None:
     assert ratio == pytest.approx(float(np.nanmax(np.nanmax(w, axis=1) / np.nanmin(w, axis=1))))
 
 
+@pytest.mark.parametrize(("gap", "expected"), [(700.0, math.exp(700.0)), (900.0, math.inf), (1e200, math.inf)])
+def test_alpha_spread_past_a_floats_range_is_infinite_without_a_warning(gap: float, expected: float) -> None:
+    """Logits 0 and `gap` in a row: α_max / α_min = e^gap; past about e^709 no float holds it."""
+    x = math.sqrt(gap)  # one dimension: the first row's scores are x·x = gap and x·0 = 0
+    trace = ac.trace_from_matrices(["a", "b"], [[x], [0.0]], [[0.0], [0.0]], [[1.0]], [[1.0]], [[1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the overflow warning of exp(gap) fails the test
+        lo, hi, ratio = ac.alpha_spread(trace)
+    assert (lo, hi) == (0.0, pytest.approx(gap))
+    assert ratio == pytest.approx(expected, rel=1e-9)
+    if math.isfinite(expected):  # the same ratio read off α itself
+        w = trace.weights[0, 0]
+        assert float(w.max() / w.min()) == pytest.approx(expected, rel=1e-9)
+
+
+def test_alpha_spread_of_logits_near_the_float_limit_on_both_sides() -> None:
+    x = 1e154  # scores x·x = 1e308 and x·(−x) = −1e308: both finite, their gap is not
+    trace = ac.trace_from_matrices(["a", "b"], [[x], [-x]], [[0.0], [0.0]], [[1.0]], [[1.0]], [[1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ac.alpha_spread(trace) == (-1e308, 1e308, math.inf)
+
+
 # --- shuffling the words ----------------------------------------------------------------------
 
 
@@ -187,6 +213,21 @@ def test_shift_matrix_moves_sinusoidal_positions_one_step() -> None:
         np.testing.assert_allclose(p[:-1] @ ac.shift_matrix(d), p[1:], atol=1e-12)
         m = ac.shift_matrix(d)
         np.testing.assert_allclose(m @ m.T, np.eye(d), atol=1e-12)  # a rotation: lengths kept
+
+
+@pytest.mark.parametrize("d_model", [1, 2, 5, 8])
+def test_sinusoidal_frequencies_are_the_papers(d_model: int) -> None:
+    got = sinusoidal_frequencies(d_model)
+    assert got.shape == ((d_model + 1) // 2,)
+    np.testing.assert_allclose(got, [10000 ** (-2 * i / d_model) for i in range((d_model + 1) // 2)], rtol=1e-15)
+
+
+@pytest.mark.parametrize("d_model", [2, 3, 4, 16])
+def test_shift_gap_is_how_far_one_step_moves_the_positions(d_model: int) -> None:
+    """PE(t)·PE(t) − PE(t)·PE(t+1), read off the positions themselves (an odd d's last sine is no pair)."""
+    p = ac.sinusoidal_positions(9, d_model)[:, : 2 * (d_model // 2)]
+    for t in range(8):
+        assert shift_gap(d_model) == pytest.approx(p[t] @ p[t] - p[t] @ p[t + 1], abs=1e-12)
 
 
 @pytest.mark.parametrize("d_model", [4, 8, 64])
