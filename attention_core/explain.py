@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .arrays import FloatArray
 from .trace import AttentionTrace
@@ -23,6 +24,11 @@ class TokenExplanation:
     terms: FloatArray  # (n, d_v) α_ij · v_j
     output: FloatArray  # (d_v,) Σ_j α_ij · v_j, equal to trace.head_outputs[head, index]
     products: FloatArray  # (n, d_k) q_i ⊙ k_j, element by element: each row sums to dots[j] (BertViz's neuron view)
+
+    @property
+    def weight_sum(self) -> float:
+        """Σ_j α_ij: 1 up to rounding (a softmax row), the check the notebook's per-word section makes."""
+        return float(np.sum(self.weights))
 
 
 def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanation:
@@ -43,6 +49,14 @@ def explain_token(trace: AttentionTrace, i: int, head: int = 0) -> TokenExplanat
     for a in (dots, logits, weights, terms, output, products):
         a.flags.writeable = False
     return TokenExplanation(i, trace.tokens[i], head, dots, logits, weights, terms, output, products)
+
+
+def top_keys(weights: npt.ArrayLike, k: int) -> tuple[int, ...]:
+    """The `k` keys with the largest α in a row `weights` (n,), largest first; equal weights in key order."""
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    w = np.asarray(weights, dtype=np.float64)
+    return tuple(int(j) for j in np.argsort(-w, kind="stable")[:k])
 
 
 def word_by_word(trace: AttentionTrace, head: int = 0) -> FloatArray:

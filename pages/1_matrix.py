@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import attention_core as ac
+from ui.compute import matrix_check
 from ui.page import start
 from ui.steps import QKV_FORMULA, View, alpha_formula, heatmap, pick_head, three_tables
 from ui.tables import frame, show
@@ -38,7 +38,7 @@ if trace is not None:
     show(frame(trace.head_outputs[h], rows, "z"), lang, key="m_z")
 
     st.header(t("matrix.check"))
-    diff = ac.matrix_check(trace, h)
+    diff = matrix_check(trace, h)
     st.metric(t("matrix.check_metric"), f"{diff:.2e}")
     if diff < 1e-12:
         st.success(t("matrix.check_ok", diff=f"{diff:.2e}"), icon=":material/check_circle:")

@@ -1,14 +1,19 @@
 """Multi-head & masks: one α per head, concat and W_O, scaled against unscaled, why √d_k, the causal
 mask, shuffled words, hand-designed heads, temperature. In presenter mode, one section at a time."""
 
-import dataclasses
-
 import numpy as np
 import streamlit as st
 
 import attention_core as ac
 from ui.charts import lines
-from ui.compute import cached_designed, cached_scaling_study, cached_trace, cached_variant
+from ui.compute import (
+    cached_designed,
+    cached_entropy_table,
+    cached_order_check,
+    cached_scaling_study,
+    cached_variant,
+    temperature_sweep,
+)
 from ui.page import start
 from ui.present import present_sections
 from ui.steps import View, concat_wo_output, heatmap, pick_head, pick_word
@@ -82,7 +87,7 @@ def scaling() -> None:
     st.markdown(t("multihead.entropy_explain"))
     show(
         frame(
-            ac.entropy_table(plain, scaled, head),
+            cached_entropy_table(cfg, edits, head),
             rows,
             [t("multihead.h_plain"), t("multihead.h_scaled"), t("multihead.h_uniform")],
         ),
@@ -164,9 +169,9 @@ def order() -> None:
     st.header(t("multihead.order"))
     st.markdown(t("multihead.order_explain"))
     st.button(t("multihead.shuffle"), help=t("multihead.shuffle_help"), on_click=_shuffle, key="mh_shuffle")
-    bare = cached_trace(dataclasses.replace(cfg, positional="none", causal=False))
-    perm = ac.shuffle_order(bare.n_tokens, cfg.seed * 1000 + st.session_state.get(SHUFFLES, 0))
-    shuffled = ac.permuted(bare, perm)
+    positions = trace.positional_used.scheme != "none"
+    check = cached_order_check(cfg, edits, st.session_state.get(SHUFFLES, 0), positions)
+    bare, shuffled = check.bare, check.shuffled
     st.markdown(t("multihead.order_used", words=" · ".join(md_escape(w, 40) for w in shuffled.tokens[:64])))
     left, right = st.columns(2) if bare.output.shape[1] <= 5 else (st.container(), st.container())
     with left:
@@ -179,12 +184,10 @@ def order() -> None:
             lang,
             key="mh_order_after",
         )
-    checks = [(t("multihead.order_none"), ac.permutation_gap(bare, perm))]
-    checks.append((t("multihead.order_causal"), ac.permutation_gap(ac.variant(bare, causal=True), perm)))
-    if trace.positional_used.scheme != "none":
+    checks = [(t("multihead.order_none"), check.gap_bare), (t("multihead.order_causal"), check.gap_causal)]
+    if check.gap_positions is not None:
         scheme = t(f"positional.{trace.positional_used.scheme}")
-        positioned = cached_variant(cfg, edits, causal=False)
-        checks.append((t("multihead.order_positions", scheme=scheme), ac.permutation_gap(positioned, perm)))
+        checks.append((t("multihead.order_positions", scheme=scheme), check.gap_positions))
     gaps = np.array([[gap] for _, gap in checks])
     show(frame(gaps, [name for name, _ in checks], [t("multihead.order_check")]), lang, key="mh_order_gap", index="row")
     st.caption(t("multihead.order_gap_caption"))
@@ -218,7 +221,7 @@ def temperature() -> None:
     st.markdown(t("multihead.temperature_explain"))
     word = pick_word(ctrl, rows)
     temps = tuple(sorted(set(TEMPERATURES) | {float(trace.temperature)}))
-    sweep = ac.temperature_sweep(trace, word, temps, head)
+    sweep = temperature_sweep(trace, word, temps, head)
     names = [f"T = {tt:g}" for tt in temps]
     fig = lines(
         rows,

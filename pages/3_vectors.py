@@ -4,8 +4,8 @@ products, positional patterns."""
 import numpy as np
 import streamlit as st
 
-import attention_core as ac
 from ui.charts import bars, matrix_heatmap, vector_space
+from ui.compute import cached_sinusoidal_positions, explain_token, query_aligned_view
 from ui.controls import view_selectbox
 from ui.page import start
 from ui.steps import View, pick_head, pick_word
@@ -37,7 +37,7 @@ if trace is not None:
         st.markdown(t("vectors.native", d_k=d_k))
     else:
         dims = view_selectbox(ctrl, "dims", t("vectors.dims"), (2, 3), format_func=lambda d: f"{d}-D")
-        view = ac.query_aligned_view(q, k, i, dims)  # axis 1 = q_i / ‖q_i‖: x · ‖q_i‖ = q_i·k_j exactly
+        view = query_aligned_view(trace, head, i, dims)  # axis 1 = q_i / ‖q_i‖: x · ‖q_i‖ = q_i·k_j exactly
         q_pts, k_pts = view.queries, view.keys
         axes = [t("vectors.axis_query", token=token), t("vectors.axis_keys"), t("vectors.axis_keys2")][:dims]
         st.markdown(
@@ -70,7 +70,7 @@ if trace is not None:
     st.caption(t("vectors.space_caption", token=md_escape(token, 40)))
 
     st.header(t("vectors.dots", token=md_escape(token, 40)))
-    ex = ac.explain_token(trace, i, head)
+    ex = explain_token(trace, i, head)
     fig = bars(
         trace.tokens,
         [(t("vectors.dot"), ex.dots), ("α", ex.weights)],
@@ -104,7 +104,7 @@ if trace is not None:
     show(frame(trace.positions, rows, "d"), lang, key="v_pos_table")
 
     st.header(t("vectors.reference"))
-    ref = ac.sinusoidal_positions(REFERENCE_POSITIONS, REFERENCE_DIMS)
+    ref = cached_sinusoidal_positions(REFERENCE_POSITIONS, REFERENCE_DIMS)
     fig = matrix_heatmap(
         ref,
         [str(p) for p in range(REFERENCE_POSITIONS)],

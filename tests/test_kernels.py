@@ -30,7 +30,7 @@ from attention_core import (
 )
 from attention_core.attention import masked_logits, stack_heads
 from attention_core.embeddings import PositionalChoice, positional_encodings, sinusoidal_positions
-from attention_core.explain import matrix_check, word_by_word
+from attention_core.explain import matrix_check, top_keys, word_by_word
 
 
 def test_row_entropy_matches_scipy_on_random_distributions() -> None:
@@ -134,6 +134,31 @@ def test_explain_token_products_are_the_dot_products_term_by_term() -> None:
         assert not a.flags.writeable
         with pytest.raises(ValueError):
             a[0] = 1.0
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_the_sum_of_a_words_alphas_is_one(causal: bool) -> None:
+    """The notebook's check under its per-word table: Σ_s α_ts = 1 (under the mask, over the keys it may see)."""
+    trace = compute(AttentionConfig(n_heads=2, causal=causal, weight_scale=0.8))
+    for i in range(trace.n_tokens):
+        ex = explain_token(trace, i, head=1)
+        assert ex.weight_sum == pytest.approx(math.fsum(trace.weights[1, i]), abs=1e-15)
+        assert ex.weight_sum == pytest.approx(1.0, abs=1e-14)
+    part = dataclasses.replace(ex, weights=np.array([0.25, 0.5, 0.0, 0.125, 0.0]))  # the sum of what it holds
+    assert part.weight_sum == 0.875
+
+
+def test_top_keys_ranks_the_largest_alphas_first_and_ties_in_key_order() -> None:
+    w = [0.1, 0.3, 0.05, 0.3, 0.25]
+    assert top_keys(w, 3) == (1, 3, 4)
+    assert top_keys(w, 1) == (1,) and top_keys(w, 0) == ()
+    assert top_keys(w, 12) == (1, 3, 4, 0, 2)  # fewer keys than asked for: every key, ranked
+    assert top_keys(np.full(4, 0.25), 2) == (0, 1)  # a flat row: the first keys
+    trace = compute(AttentionConfig(weight_scale=0.8))
+    row = trace.weights[0, 2]
+    assert [row[j] for j in top_keys(row, 5)] == sorted(row, reverse=True)
+    with pytest.raises(ValueError, match=r"^k must be >= 0, got -1$"):
+        top_keys(w, -1)
 
 
 def test_multi_head_attention_is_not_causal_unless_asked() -> None:

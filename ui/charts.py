@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from attention_core.explain import top_keys
+
 from .heatmap import SEQUENTIAL
 from .tables import unique_labels
 
@@ -138,7 +140,7 @@ def vector_space(
                     showlegend=False,
                 )
             )
-    order = np.argsort(-weights_row)[:top]
+    order = top_keys(weights_row, top)
     w_max = float(weights_row.max()) or 1.0
     for j in order:
         seg = segments(q[picked : picked + 1], k[j : j + 1])

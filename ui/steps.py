@@ -277,7 +277,7 @@ def step_word(view: View) -> None:
     if trace.d_k > d_k_shown:
         st.caption(t("step6.neuron_more", shown=d_k_shown, d_k=trace.d_k))
     st.markdown(f"**{t('step6.sum')}**")
-    total = np.concatenate([[float(np.sum(ex.weights))], ex.output])[None, :]  # (1, 1 + d_v)
+    total = np.concatenate([[ex.weight_sum], ex.output])[None, :]  # (1, 1 + d_v)
     show(
         array_table(total, [f"Σ · {rows[i]}"], ["Σ α", *[f"z{j + 1}" for j in range(trace.d_v)]]),
         view.ctrl.lang,
