@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attention_core as ac
-from attention_core.designed import shift_gap
+from attention_core.designed import DEFAULT_SHARPNESS, shift_gap
 from attention_core.embeddings import sinusoidal_frequencies
 
 SENTENCE = "the cat saw the dog and the bird"
@@ -253,6 +253,29 @@ def test_same_word_head_attends_to_identical_words(seed: int) -> None:
         if len(same) > 1:  # every copy of a word gets the same weight
             np.testing.assert_allclose(w[t, same], w[t, same[0]])
     np.testing.assert_array_equal(trace.positions, 0.0)  # no positions: the word alone decides
+
+
+@pytest.mark.parametrize("sharpness", [0.5, DEFAULT_SHARPNESS, 10.0])
+def test_same_word_head_logit_is_sharpness_times_the_cosine(sharpness: float) -> None:
+    """q_t·k_s = s·cos(e_t, e_s): the word itself gets exactly s, an orthogonal word 0."""
+    config = ac.AttentionConfig(sentence=SENTENCE, d_model=8)
+    e = ac.compute(config).embeddings  # the sentence's seeded embeddings, before the head rescales them
+    cos = (e @ e.T) / np.outer(np.linalg.norm(e, axis=1), np.linalg.norm(e, axis=1))
+    trace = ac.designed_head(config, "same", sharpness=sharpness)
+    np.testing.assert_allclose(trace.logits[0], sharpness * cos, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.diag(trace.logits[0]), sharpness, rtol=1e-12)
+
+
+@pytest.mark.parametrize("d_model", [4, 5, 16])
+@pytest.mark.parametrize("sharpness", [0.5, DEFAULT_SHARPNESS, 10.0])
+def test_previous_word_head_costs_sharpness_per_step_of_position(sharpness: float, d_model: int) -> None:
+    """The previous position's logit exceeds its neighbours' (the word itself, two back) by exactly s."""
+    trace = ac.designed_head(ac.AttentionConfig(sentence=SENTENCE, d_model=d_model), "previous", sharpness=sharpness)
+    ell = trace.logits[0]
+    for t in range(1, trace.n_tokens):
+        assert ell[t, t - 1] - ell[t, t] == pytest.approx(sharpness, rel=1e-9)
+        if t >= 2:
+            assert ell[t, t - 1] - ell[t, t - 2] == pytest.approx(sharpness, rel=1e-9)
 
 
 def test_designed_heads_are_plain_traces_and_reject_unknown_designs() -> None:

@@ -258,6 +258,20 @@ def test_progress_is_reported_and_results_are_read_only() -> None:
         run.snapshots[-1].params["w_q"][0, 0, 0] = 1.0
 
 
+@pytest.mark.parametrize("lr", [0.01, 0.003])
+def test_adams_first_step_moves_each_weight_by_the_learning_rate(lr: float) -> None:
+    """Kingma & Ba (2015), section 2.1: with the bias correction the first update is lr·g/(|g| + ε), so
+    every weight with a gradient moves by lr (against it) and none by more; without the correction,
+    (1 − β1)/√(1 − β2) ≈ 3.16 times that."""
+    cfg = ac.TrainConfig(steps=1, snapshot_every=1, lr=lr, n_heads=2, d_k=4, d_v=4)
+    start, first = (s.params for s in ac.train(cfg).snapshots)
+    moves = np.concatenate([np.abs(first[k] - start[k]).ravel() for k in start])
+    assert moves.max() <= lr * (1 + 1e-9)
+    moved = moves[moves > 0]
+    assert moved.size > moves.size / 2  # most weights have a gradient on a batch of 64
+    assert np.median(moved) == pytest.approx(lr, rel=1e-3)  # |g| ≫ ε = 1e-8 for most of them
+
+
 def test_loss_and_grads_rejects_bad_batches() -> None:
     cfg = ac.TrainConfig(vocab_size=5)
     p = ac.init_params(cfg)
