@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+Floats = npt.NDArray[np.floating[Any]]  # float32 or float64: an array kept in the precision it was computed in
+FloatT = TypeVar("FloatT", np.float32, np.float64)  # a kernel that returns its input's precision
 BoolArray = npt.NDArray[np.bool_]
 AnyArray = npt.NDArray[Any]
 
@@ -26,36 +28,43 @@ def frozen(a: npt.ArrayLike, dtype: Any) -> AnyArray:
     return out
 
 
-class ReadOnlyArrays:
-    """Mixin for the frozen dataclasses the engine returns: every ndarray field is a read-only float64 array.
+def float_dtype(a: npt.ArrayLike) -> np.dtype[np.floating[Any]]:
+    """float32 for a float32 array, float64 for anything else: the precision a kernel computes `a` in."""
+    dtype = getattr(a, "dtype", None)
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
 
+
+def as_floats(a: npt.ArrayLike) -> Floats:
+    """`a` as float32 if it is a float32 array, else as float64; no copy when it already is one."""
+    out: Floats = np.asarray(a, dtype=float_dtype(a))
+    return out
+
+
+class ReadOnlyArrays:
+    """Mixin for the frozen dataclasses the engine returns: every ndarray field is a read-only float array.
+
+    Float64 by default; a subclass that sets `array_dtype = None` keeps each float32 array in
+    float32 (a trained model's layer, computed in the precision of its weights) and turns any
+    other array into float64. A read-only array of the right dtype is kept as it is (no copy), so
+    a function that builds a trace from arrays nobody else holds freezes them first.
     Rebuilding through the constructor on unpickling keeps a copy (e.g. from `st.cache_data`)
-    read-only too; numpy's own pickles come back writeable. A subclass may set `array_dtype`
-    (ReadOnlyArrays32 keeps float32).
+    read-only too; numpy's own pickles come back writeable.
     """
 
-    array_dtype: ClassVar[type[np.floating[Any]]] = np.float64
+    array_dtype: ClassVar[type[np.floating[Any]] | None] = np.float64
 
     def __post_init__(self) -> None:
-        dtype = self.array_dtype
+        fixed = self.array_dtype
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and (value.flags.writeable or value.dtype != dtype):
-                object.__setattr__(self, f.name, frozen(value, dtype))
+            if isinstance(value, np.ndarray):
+                dtype = float_dtype(value) if fixed is None else np.dtype(fixed)
+                if value.flags.writeable or value.dtype != dtype:
+                    object.__setattr__(self, f.name, frozen(value, dtype))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
         return (_rebuild, (type(self), fields))
-
-
-class ReadOnlyArrays32(ReadOnlyArrays):
-    """ReadOnlyArrays in float32: a trained model's trace, kept in the precision of its weights.
-
-    Half the memory and cache bytes of float64, and still ~1e-7 relative, far inside the 1e-4
-    agreement with PyTorch's BERT.
-    """
-
-    array_dtype = np.float32
 
 
 def _rebuild(cls: type[Any], fields: dict[str, Any]) -> Any:

@@ -3,34 +3,46 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .arrays import BoolArray, FloatArray
+from .arrays import BoolArray, FloatArray, FloatT
 
 
 def softmax(x: npt.ArrayLike, axis: int = -1) -> FloatArray:
-    """Max-subtracted softmax that never mutates `x`.
+    """Max-subtracted softmax in float64 that never mutates `x`.
 
     Departs from the notebook's version (which does `x -= max` in place) in three ways:
     the input is left untouched; a row that is all -inf (nothing to attend to) gives zeros
     instead of NaN; a row holding +inf puts equal weight on its +inf entries.
     """
-    a = np.asarray(x, dtype=np.float64)
+    out: FloatArray = softmax_owned(np.array(x, dtype=np.float64), axis)  # a copy: x is never touched
+    return out
+
+
+def softmax_owned(a: npt.NDArray[FloatT], axis: int = -1) -> npt.NDArray[FloatT]:
+    """`softmax` of an array that nobody else holds, in its own precision (float32 or float64), in place.
+
+    The kernel behind `softmax` and the encoder layer (which hands it the logits it just made):
+    no copy of the (h, n, n) logits on the way.
+    """
     m = np.max(a, axis=axis, keepdims=True)
     if np.isfinite(m).all():  # fast path: exp(0) = 1 in every row, so no sum is zero
-        e = np.exp(a - m)
-        out: FloatArray = e / np.sum(e, axis=axis, keepdims=True)
-        return out
-    finite_m = np.where(np.isfinite(m), m, 0.0)
+        a -= m
+        np.exp(a, out=a)
+        a /= np.sum(a, axis=axis, keepdims=True)
+        return a
+    finite_m = np.where(np.isfinite(m), m, a.dtype.type(0.0))
     with np.errstate(invalid="ignore", over="ignore"):
         e = np.exp(a - finite_m)
     pos_inf_row = np.broadcast_to(m == np.inf, a.shape)
-    e = np.where(pos_inf_row, (a == np.inf).astype(np.float64), e)
+    e = np.where(pos_inf_row, (a == np.inf).astype(a.dtype), e)
     total = np.sum(e, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, e / np.where(total > 0, total, 1.0), 0.0)
+        out: npt.NDArray[FloatT] = np.where(total > 0, e / np.where(total > 0, total, 1.0), a.dtype.type(0.0))
+    return out
 
 
 def causal_mask(n: int, m: int | None = None) -> BoolArray:
@@ -39,14 +51,14 @@ def causal_mask(n: int, m: int | None = None) -> BoolArray:
 
 
 def masked_logits(
-    scores: FloatArray,
+    scores: npt.NDArray[FloatT],
     *,
     scale: float = 1.0,
     temperature: float = 1.0,
     causal: bool = False,
     mask: npt.ArrayLike | None = None,
-) -> FloatArray:
-    """scores · scale / temperature, with the masked-out cells set to -inf."""
+) -> npt.NDArray[FloatT]:
+    """scores · scale / temperature, with the masked-out cells set to -inf: a new array, in the scores' dtype."""
     logits = scores * scale / temperature if (scale != 1.0 or temperature != 1.0) else scores.copy()
     allowed = _allowed(scores.shape[-2], scores.shape[-1], causal, mask)
     if allowed is not None:
@@ -96,8 +108,8 @@ def attention_parts(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """`attention` keeping its intermediates: (scores q·kᵀ, logits, weights α, output α·v).
 
-    The same kernel as `attention` (which calls this); the pretrained model's trace needs the
-    scores before scaling as well as α.
+    The same kernel as `attention` (which calls this), in float64; the encoder layer keeps the
+    scores before scaling as well as α the same way (with `softmax_owned`, in its own precision).
     """
     qa, ka, va = (np.asarray(t, dtype=np.float64) for t in (q, k, v))
     s = 1.0 / math.sqrt(qa.shape[-1]) if scale is None else float(scale)
@@ -107,18 +119,18 @@ def attention_parts(
     return scores, logits, weights, weights @ va  # (..., n, d_v)
 
 
-def project_heads(x: FloatArray, w: FloatArray) -> FloatArray:
+def project_heads(x: npt.NDArray[FloatT], w: npt.NDArray[FloatT]) -> npt.NDArray[FloatT]:
     """x @ w for every head in one wide product: (n, d_model) @ (h, d_model, d) -> (h, n, d).
 
     One BLAS call instead of h (much faster at large sizes); with one head it is exactly X @ W.
     """
     h, d_model, d = w.shape
     wide = w.transpose(1, 0, 2).reshape(d_model, h * d)  # a view when w came from one wide draw
-    out: FloatArray = (x @ wide).reshape(x.shape[0], h, d).transpose(1, 0, 2)
+    out: npt.NDArray[FloatT] = (x @ wide).reshape(x.shape[0], h, d).transpose(1, 0, 2)
     return out
 
 
-def concat_heads(head_outputs: FloatArray) -> FloatArray:
+def concat_heads(head_outputs: npt.NDArray[FloatT]) -> npt.NDArray[FloatT]:
     """(h, n, d_v) -> (n, h·d_v): head 0's columns first, as in the original paper."""
     h, n, d_v = head_outputs.shape
     return head_outputs.transpose(1, 0, 2).reshape(n, h * d_v)
@@ -150,9 +162,9 @@ def multi_head_attention(
     return output, weights
 
 
-def stack_heads(w: npt.ArrayLike, name: str = "w") -> FloatArray:
-    """Per-head weights as (h, d_model, d): a 2-D matrix is one head; other shapes are refused."""
-    a = np.asarray(w, dtype=np.float64)
+def stack_heads(w: npt.ArrayLike, name: str = "w", dtype: npt.DTypeLike = np.float64) -> npt.NDArray[Any]:
+    """Per-head weights as (h, d_model, d) in `dtype`: a 2-D matrix is one head; other shapes are refused."""
+    a = np.asarray(w, dtype=dtype)
     if a.ndim == 2:
         return a[None]
     if a.ndim != 3:

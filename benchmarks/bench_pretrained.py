@@ -217,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             "layer and head; the sentence embedding is mean pooling + L2 norm):",
             common.table(["text", "tokens", "α", "hidden states", "sentence embedding"], agree_rows),
             "How to read it. The issue's bar against PyTorch is about 1e-4 for α and 1e-3 for the hidden "
-            "states; the differences are float32 rounding (the engine multiplies by the weights in float32, "
-            "as shipped, and keeps softmax, layer norm, GELU and the residual sums in float64). On a shared "
+            "states; the differences are float32 rounding (the engine runs the layer in float32, as shipped "
+            "and as PyTorch does: products, softmax, layer norm, GELU). On a shared "
             "machine the wall time is mostly the wait for a core (see the load average), so the CPU "
             "time of the process is the figure to hold against the 100 ms target for 128 tokens. "
             "With two BLAS threads on an oversubscribed machine both libraries were several times slower "

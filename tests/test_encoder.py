@@ -78,22 +78,30 @@ def layer_inputs(draw: st.DrawFn, min_d_model: int = 1) -> dict[str, Any]:
 # ---------------------------------------------------------------- an independent reference
 
 
-def ref_layer_norm(x: np.ndarray, eps: float) -> np.ndarray:
+def ref_layer_norm(
+    x: np.ndarray, eps: float, gamma: np.ndarray | None = None, beta: np.ndarray | None = None
+) -> np.ndarray:
     out = np.empty_like(x)
     for i, row in enumerate(x):
         mu = sum(row) / len(row)
         var = sum((r - mu) ** 2 for r in row) / len(row)
         out[i] = (row - mu) / math.sqrt(var + eps)
+        if gamma is not None:
+            out[i] = [o * g + b for o, g, b in zip(out[i], gamma, beta, strict=True)]
     return out
 
 
 def ref_mha(x: np.ndarray, w_q: np.ndarray, w_k: np.ndarray, w_v: np.ndarray, w_o: np.ndarray, *,
-            scale: float, causal: bool, temperature: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+            scale: float, causal: bool, temperature: float,
+            biases: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """One head at a time, one query at a time, as a student would write it."""
     n = x.shape[0]
     heads, alphas = [], []
-    for wq, wk, wv in zip(w_q, w_k, w_v, strict=True):
+    b = biases or {}
+    for hh, (wq, wk, wv) in enumerate(zip(w_q, w_k, w_v, strict=True)):
         q, k, v = x @ wq, x @ wk, x @ wv
+        if b:
+            q, k, v = q + b["b_q"][hh], k + b["b_k"][hh], v + b["b_v"][hh]
         out, alpha = np.zeros((n, v.shape[1])), np.zeros((n, n))
         for i in range(n):
             keys = range(i + 1) if causal else range(n)
@@ -104,31 +112,45 @@ def ref_mha(x: np.ndarray, w_q: np.ndarray, w_k: np.ndarray, w_v: np.ndarray, w_
                 out[i] += a * v[j]
         heads.append(out)
         alphas.append(alpha)
-    return np.hstack(heads) @ w_o, np.stack(alphas)
+    attn = np.hstack(heads) @ w_o + (b["b_o"] if b else 0.0)
+    return attn, np.stack(alphas)
+
+
+def ref_gelu(z: np.ndarray) -> np.ndarray:
+    return np.vectorize(lambda v: v * 0.5 * (1.0 + math.erf(v / math.sqrt(2.0))))(z)
 
 
 def ref_encoder(p: dict[str, Any], *, norm_first: bool, eps: float = 1e-5, causal: bool = False,
-                scale: float | None = None, temperature: float = 1.0) -> dict[str, np.ndarray]:  # fmt: skip
+                scale: float | None = None, temperature: float = 1.0,
+                learned: dict[str, np.ndarray] | None = None,
+                activation: str = "relu") -> dict[str, np.ndarray]:  # fmt: skip
+    """The layer written out; `learned` holds b_q, b_k, b_v (h, d), b_o and the two norms' g1, be1, g2, be2."""
     s = 1 / math.sqrt(p["w_q"].shape[-1]) if scale is None else scale
+    lp = learned or {}
 
     def mha(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return ref_mha(z, p["w_q"], p["w_k"], p["w_v"], p["w_o"], scale=s, causal=causal, temperature=temperature)
+        return ref_mha(z, p["w_q"], p["w_k"], p["w_v"], p["w_o"], scale=s, causal=causal, temperature=temperature,
+                       biases=lp)  # fmt: skip
 
     def ffn(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        hidden = np.maximum(z @ p["w_1"] + p["b_1"], 0)
+        pre = z @ p["w_1"] + p["b_1"]
+        hidden = ref_gelu(pre) if activation == "gelu" else np.maximum(pre, 0)
         return hidden, hidden @ p["w_2"] + p["b_2"]
 
+    def ln(z: np.ndarray, which: int) -> np.ndarray:
+        return ref_layer_norm(z, eps, lp.get(f"g{which}"), lp.get(f"be{which}"))
+
     x = p["x"]
-    if norm_first:  # h = x + MHA(LN(x)), out = h + FFN(LN(h))
-        attn, alpha = mha(ref_layer_norm(x, eps))
+    if norm_first:  # h = x + MHA(LN1(x)), out = h + FFN(LN2(h))
+        attn, alpha = mha(ln(x, 1))
         h = x + attn
-        hidden, f = ffn(ref_layer_norm(h, eps))
+        hidden, f = ffn(ln(h, 2))
         out = h + f
-    else:  # h = LN(x + MHA(x)), out = LN(h + FFN(h))
+    else:  # h = LN1(x + MHA(x)), out = LN2(h + FFN(h))
         attn, alpha = mha(x)
-        h = ref_layer_norm(x + attn, eps)
+        h = ln(x + attn, 1)
         hidden, f = ffn(h)
-        out = ref_layer_norm(h + f, eps)
+        out = ln(h + f, 2)
     return {"attn_weights": alpha, "attn_output": attn, "h": h, "ffn_hidden": hidden, "ffn_output": f, "output": out}
 
 
@@ -214,6 +236,106 @@ def test_pre_ln_and_post_ln_agree_when_the_sublayers_output_zero(p: dict[str, An
     # Control: with the attention switched back on, the two orders part ways.
     on = p | {"x": x_normed, "w_2": zero["w_2"], "b_2": zero["b_2"]}
     assert not np.allclose(encoder_layer(**on, norm_first=True).output, encoder_layer(**on, norm_first=False).output)
+
+
+def learned_options(p: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Random biases and γ/β for the layer in `p` (the reference's names)."""
+    rng = np.random.RandomState(seed)
+    h, d, d_k = p["w_q"].shape
+    d_v = p["w_v"].shape[2]
+    return {
+        "b_q": rng.randn(h, d_k), "b_k": rng.randn(h, d_k), "b_v": rng.randn(h, d_v), "b_o": rng.randn(d),
+        "g1": 1 + rng.randn(d) * 0.3, "be1": rng.randn(d) * 0.3,
+        "g2": 1 + rng.randn(d) * 0.3, "be2": rng.randn(d) * 0.3,
+    }  # fmt: skip
+
+
+def as_kwargs(lp: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {
+        "b_q": lp["b_q"], "b_k": lp["b_k"], "b_v": lp["b_v"], "b_o": lp["b_o"],
+        "ln_attn": (lp["g1"], lp["be1"]), "ln_ffn": (lp["g2"], lp["be2"]),
+    }  # fmt: skip
+
+
+@SETTINGS
+@given(p=layer_inputs(min_d_model=2), norm_first=st.booleans(), causal=st.booleans(),
+       activation=st.sampled_from(["relu", "gelu"]), seed=st.integers(0, 1000))  # fmt: skip
+def test_trained_options_match_the_reference(
+    p: dict[str, Any], norm_first: bool, causal: bool, activation: str, seed: int
+) -> None:
+    """Biases, learned γ/β and GELU: the options that make the one layer a trained BERT's."""
+    lp = learned_options(p, seed)
+    t = encoder_layer(**p, norm_first=norm_first, causal=causal, activation=activation, **as_kwargs(lp))
+    ref = ref_encoder(p, norm_first=norm_first, causal=causal, learned=lp, activation=activation)
+    for name, expected in ref.items():
+        np.testing.assert_allclose(getattr(t, name), expected, rtol=0, atol=1e-9, err_msg=name)  # erf: 1e-10
+    assert t.activation == activation and t.weights is t.attn_weights
+    h = p["w_q"].shape[0]
+    z = t.attn_input
+    np.testing.assert_allclose(t.q, z @ p["w_q"] + lp["b_q"][:, None, :], atol=1e-12)  # q holds its bias
+    np.testing.assert_allclose(t.v[h - 1], z @ p["w_v"][h - 1] + lp["b_v"][h - 1], atol=1e-12)
+    first, second = (t.norm_in, t.norm1) if norm_first else (t.norm1, t.norm2)
+    assert first is not None and second is not None
+    np.testing.assert_array_equal(first.gamma, lp["g1"])  # ln_attn is the attention sub-layer's norm
+    np.testing.assert_array_equal(second.beta, lp["be2"])  # ln_ffn the feed-forward's
+
+
+def test_flat_head_biases_are_head_after_head() -> None:
+    rng = np.random.RandomState(5)
+    p = {"x": rng.randn(3, 4), "w_q": rng.randn(2, 4, 3), "w_k": rng.randn(2, 4, 3), "w_v": rng.randn(2, 4, 2),
+         "w_o": rng.randn(4, 4), "w_1": rng.randn(4, 5), "b_1": rng.randn(5), "w_2": rng.randn(5, 4),
+         "b_2": rng.randn(4)}  # fmt: skip
+    b_q, b_v = rng.randn(2, 3), rng.randn(2, 2)
+    stacked = encoder_layer(**p, b_q=b_q, b_v=b_v)
+    flat = encoder_layer(**p, b_q=b_q.ravel(), b_v=b_v.ravel())
+    np.testing.assert_array_equal(stacked.output, flat.output)
+    np.testing.assert_array_equal(flat.q[1], encoder_layer(**p).q[1] + b_q[1])
+    with pytest.raises(ValueError, match=r"b_k must have shape \(2, 3\) or \(6,\)"):
+        encoder_layer(**p, b_k=np.zeros(3))
+    with pytest.raises(ValueError, match=r"b_o must have shape \(4,\)"):
+        encoder_layer(**p, b_o=np.zeros(3))
+    with pytest.raises(ValueError, match="gamma must have shape"):
+        encoder_layer(**p, ln_attn=(np.ones(3), np.zeros(4)))
+    with pytest.raises(ValueError, match="activation must be one of relu, gelu"):
+        encoder_layer(**p, activation="tanh")
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        encoder_layer(**p, dtype=np.float16)
+
+
+@SETTINGS
+@given(p=layer_inputs(min_d_model=2), norm_first=st.booleans(), seed=st.integers(0, 1000))
+def test_float32_layer_is_float32_throughout_and_close_to_float64(
+    p: dict[str, Any], norm_first: bool, seed: int
+) -> None:
+    lp = learned_options(p, seed)
+    wide = encoder_layer(**p, norm_first=norm_first, activation="gelu", **as_kwargs(lp))
+    narrow = encoder_layer(**p, norm_first=norm_first, activation="gelu", dtype=np.float32, **as_kwargs(lp))
+    for ln in narrow.norms:
+        assert ln.output.dtype == ln.mean.dtype == np.float32
+    for name in ("x", "q", "k", "v", "scores", "weights", "head_outputs", "attn_output", "sum1", "ffn_pre",
+                 "ffn_hidden", "ffn_output", "sum2", "output", "logits"):  # fmt: skip
+        a = getattr(narrow, name)
+        assert a.dtype == np.float32, name
+        assert not a.flags.writeable, name
+        scale = max(1.0, float(np.abs(getattr(wide, name)).max()))
+        np.testing.assert_allclose(a, getattr(wide, name), rtol=0, atol=2e-4 * scale, err_msg=name)
+    assert pickle.loads(pickle.dumps(narrow)).output.dtype == np.float32
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_logits_are_what_the_softmax_received(causal: bool) -> None:
+    rng = np.random.RandomState(1)
+    p = {"x": rng.randn(4, 4), "w_q": rng.randn(2, 4, 3), "w_k": rng.randn(2, 4, 3), "w_v": rng.randn(2, 4, 3),
+         "w_o": rng.randn(6, 4), "w_1": rng.randn(4, 5), "b_1": rng.randn(5), "w_2": rng.randn(5, 4),
+         "b_2": rng.randn(4)}  # fmt: skip
+    t = encoder_layer(**p, scale=0.25, temperature=2.0, causal=causal)
+    expected = t.scores * 0.25 / 2.0
+    if causal:
+        expected = np.where(np.tri(4, dtype=bool), expected, -np.inf)
+    np.testing.assert_array_equal(t.logits, expected)
+    e = np.exp(t.logits - t.logits.max(axis=-1, keepdims=True))
+    np.testing.assert_allclose(t.weights, e / e.sum(axis=-1, keepdims=True), atol=1e-15)
+    assert not t.logits.flags.writeable
 
 
 @SETTINGS

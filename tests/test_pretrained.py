@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file, save_file
 
+from attention_core import EncoderTrace
 from attention_core import models as pt
 from attention_core.encoder import layer_norm
 from attention_core.models import registry
@@ -203,6 +204,24 @@ def test_trace_shapes_and_intermediates_agree(minilm: pt.PretrainedModel) -> Non
     bq, _, _ = minilm.layers[2].head_biases(5, 12)
     np.testing.assert_allclose(lt.q[5], lt.x @ wq + bq, **F32_TOL)
     assert lt.scale == pytest.approx(1 / math.sqrt(32))
+
+
+def test_a_trained_layer_is_the_one_encoder_layer_in_float32(tiny: pt.PretrainedModel) -> None:
+    """run_layer is encoder_layer with the checkpoint's options: its trace type, float32, the logits scaled."""
+    trace = pt.run_model(tiny, "the cat sat on the mat")
+    lt = trace.layers[1]
+    assert isinstance(lt, EncoderTrace) and pt.LayerTrace is EncoderTrace
+    assert (lt.norm_first, lt.activation, lt.causal, lt.norm_in, lt.eps) == (False, "gelu", False, None, 1e-12)
+    for a in (lt.x, lt.q, lt.scores, lt.weights, lt.ffn_pre, lt.output, lt.norm1.output, lt.norm2.output, lt.logits):
+        assert a.dtype == np.float32
+    np.testing.assert_array_equal(lt.logits, lt.scores * np.float32(lt.scale))
+    assert lt.scale == pytest.approx(1 / math.sqrt(4))  # d_head = 8 / 2
+    assert lt.ffn_pre_gelu is lt.ffn_pre and lt.attn_weights is lt.weights
+    w = tiny.layers[1]
+    np.testing.assert_array_equal(lt.norm1.gamma, w.ln1_gamma)  # attention.output.LayerNorm
+    np.testing.assert_array_equal(lt.norm2.beta, w.ln2_beta)  # output.LayerNorm
+    np.testing.assert_allclose(lt.attn_output, lt.attn_concat @ w.w_o + w.b_o, **F32_TOL)
+    np.testing.assert_allclose(lt.ffn_hidden, pt.gelu(lt.ffn_pre.astype(np.float64)), atol=1e-6)
 
 
 def test_properties_rows_sum_to_one_unit_embedding_round_trip(minilm: pt.PretrainedModel) -> None:

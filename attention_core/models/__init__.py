@@ -2,8 +2,9 @@
 
 registry (which models, where their files are, their sha256) -> a family's reader (bert) ->
 PretrainedModel (weights) -> forward (the encoder, layer by layer) -> ModelTrace (trace) ->
-patterns (one head's row, head patterns). numerics holds erf and GELU; integrity the sha256
-checks; random_init the same shapes before training. No torch, no transformers, no Streamlit.
+patterns (one head's row, head patterns). A layer is the engine's one encoder layer
+(attention_core.encoder.encoder_layer, its GELU in attention_core.activations, re-exported by numerics);
+integrity holds the sha256 checks; random_init the same shapes before training. No torch, no transformers, no Streamlit.
 """
 
 from .bert import CONFIG_FIELDS, REQUIRED_FILES, load_bert_folder, read_config, read_tokenizer, read_weights

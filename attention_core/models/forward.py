@@ -7,10 +7,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from ..arrays import FloatArray
-from ..attention import attention_parts, concat_heads, project_heads
-from ..encoder import LayerNormTrace, layer_norm
-from .numerics import Floats, gelu
+from ..arrays import Floats
+from ..encoder import LayerNormTrace, encoder_layer, layer_norm
 from .trace import LayerTrace, ModelTrace
 from .weights import LayerWeights, PretrainedModel
 
@@ -43,49 +41,25 @@ def embed(model: PretrainedModel, ids: npt.ArrayLike) -> LayerNormTrace:
     return layer_norm(x, model.eps, e.ln_gamma, e.ln_beta)
 
 
-def run_layer(model: PretrainedModel, weights: LayerWeights, x: FloatArray) -> LayerTrace:
-    """One BERT encoder layer (Post-LN, exact GELU) on x (n, d_model), keeping every intermediate.
+def run_layer(model: PretrainedModel, weights: LayerWeights, x: npt.ArrayLike) -> LayerTrace:
+    """One BERT encoder layer on x (n, d_model), keeping every intermediate: the engine's one encoder layer
+    (`encoder.encoder_layer`) in Post-LN with the checkpoint's biases and learned γ/β, exact GELU, in float32.
 
-    The products with the weights run in float32, like the checkpoint and PyTorch (twice as fast as
-    float64 here); softmax, layer norm, GELU and the residual sums run in float64.
+    float32 throughout, like the checkpoint and PyTorch: the products, softmax, layer norm and GELU.
     """
     h, d_head, d = model.n_heads, model.d_head, model.d_model
-    x32 = x.astype(np.float32)
 
-    def heads(w: Floats, b: Floats) -> Floats:
-        stacked = w.reshape(d, h, d_head).transpose(1, 0, 2)  # (h, d_model, d_head), a view
-        out: Floats = project_heads(x32, stacked) + b.reshape(h, 1, d_head)  # type: ignore[arg-type]
-        return out  # (h, n, d_head)
+    def heads(w: Floats) -> Floats:
+        out: Floats = w.reshape(d, h, d_head).transpose(1, 0, 2)  # (h, d_model, d_head), a view: no copy
+        return out
 
-    q, k, v = heads(weights.w_q, weights.b_q), heads(weights.w_k, weights.b_k), heads(weights.w_v, weights.b_v)
-    scale = 1.0 / math.sqrt(d_head)
-    scores, _, alpha, head_out = attention_parts(q, k, v, scale=scale)  # (h, n, n) ×2, (h, n, d_head)
-    attn_output = concat_heads(head_out).astype(np.float32) @ weights.w_o + weights.b_o  # (n, d_model)
-    sum1 = x + attn_output
-    norm1 = layer_norm(sum1, model.eps, weights.ln1_gamma, weights.ln1_beta)
-    ffn_pre = norm1.output.astype(np.float32) @ weights.w_1 + weights.b_1  # (n, d_ff)
-    ffn_hidden = gelu(ffn_pre)  # (n, d_ff)
-    ffn_output = ffn_hidden.astype(np.float32) @ weights.w_2 + weights.b_2  # (n, d_model)
-    sum2 = norm1.output + ffn_output
-    norm2 = layer_norm(sum2, model.eps, weights.ln2_gamma, weights.ln2_beta)
-    return LayerTrace(
-        x=x,
-        q=q,
-        k=k,
-        v=v,
-        scores=scores,
-        weights=alpha,
-        head_outputs=head_out,
-        attn_output=attn_output,
-        sum1=sum1,
-        norm1=norm1,
-        ffn_pre_gelu=ffn_pre,
-        ffn_hidden=ffn_hidden,
-        ffn_output=ffn_output,
-        sum2=sum2,
-        norm2=norm2,
-        scale=scale,
-    )
+    return encoder_layer(
+        x, heads(weights.w_q), heads(weights.w_k), heads(weights.w_v), weights.w_o,
+        weights.w_1, weights.b_1, weights.w_2, weights.b_2,
+        b_q=weights.b_q, b_k=weights.b_k, b_v=weights.b_v, b_o=weights.b_o,
+        ln_attn=(weights.ln1_gamma, weights.ln1_beta), ln_ffn=(weights.ln2_gamma, weights.ln2_beta),
+        eps=model.eps, scale=1.0 / math.sqrt(d_head), activation="gelu", dtype=np.float32,
+    )  # fmt: skip
 
 
 def run_model(model: PretrainedModel, text: str, *, max_tokens: int | None = None) -> ModelTrace:
@@ -103,7 +77,7 @@ def run_model(model: PretrainedModel, text: str, *, max_tokens: int | None = Non
         layers.append(layer)
         x = layer.output
         hidden.append(x)
-    mean = x.mean(axis=0)  # (d_model,) mean pooling, as sentence-transformers does for this model
+    mean = x.mean(axis=0, dtype=np.float64)  # (d_model,) mean pooling, as sentence-transformers does for this model
     sentence = mean / np.linalg.norm(mean)
     special = np.array([i in model.special_ids for i in ids], dtype=bool)
     return ModelTrace(

@@ -1,4 +1,5 @@
-"""What a run of a trained model keeps: every layer's intermediates (LayerTrace) and the whole text (ModelTrace)."""
+"""What a run of a trained model keeps: every layer's intermediates (LayerTrace, the encoder layer's trace) and the
+whole text (ModelTrace)."""
 
 from __future__ import annotations
 
@@ -9,47 +10,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..arrays import FloatArray, ReadOnlyArrays32, frozen
-from ..attention import concat_heads
-from ..encoder import LayerNormTrace
-from .numerics import Floats
+from ..arrays import FloatArray, Floats, frozen
+from ..encoder import EncoderTrace
 
-
-@dataclass(frozen=True, eq=False)
-class LayerTrace(ReadOnlyArrays32):
-    """Every intermediate of one trained (Post-LN, BERT) encoder layer. Arrays are read-only.
-
-    q, k, v = x W + b (per head)        α = softmax(q·kᵀ / √d_head)
-    attn_output = concat(α v) W_o + b_o,   h = LN(x + attn_output)
-    output = LN(h + GELU(h W_1 + b_1) W_2 + b_2)
-    """
-
-    x: Floats  # (n, d_model) the layer's input
-    q: Floats  # (h, n, d_head) biases included
-    k: Floats  # (h, n, d_head)
-    v: Floats  # (h, n, d_head)
-    scores: Floats  # (h, n, n) q·kᵀ before scaling
-    weights: Floats  # (h, n, n) α, rows sum to 1
-    head_outputs: Floats  # (h, n, d_head) α v
-    attn_output: Floats  # (n, d_model) concat(head_outputs) @ W_o + b_o
-    sum1: Floats  # (n, d_model) x + attn_output
-    norm1: LayerNormTrace  # LN(sum1) with learned gamma, beta: the feed-forward's input
-    ffn_pre_gelu: Floats  # (n, d_ff) norm1.output @ W_1 + b_1
-    ffn_hidden: Floats  # (n, d_ff) GELU(ffn_pre_gelu), exact erf form
-    ffn_output: Floats  # (n, d_model) ffn_hidden @ W_2 + b_2
-    sum2: Floats  # (n, d_model) norm1.output + ffn_output
-    norm2: LayerNormTrace  # LN(sum2): the layer's output
-    scale: float = 1.0  # 1/√d_head
-
-    @property
-    def output(self) -> FloatArray:
-        """(n, d_model): the layer's output, the next layer's input."""
-        return self.norm2.output
-
-    @property
-    def attn_concat(self) -> Floats:
-        """(n, d_model) the head outputs side by side, the input of W_o."""
-        return concat_heads(self.head_outputs)  # type: ignore[arg-type]
+# One trained encoder layer's intermediates: the engine's one encoder-layer trace (Post-LN, with the
+# checkpoint's biases and γ/β, GELU, float32). `trace.layers[i].weights` is α, `.scores` q·kᵀ before
+# scaling, `.logits` what the softmax received, `.output` the layer's output; see EncoderTrace.
+LayerTrace = EncoderTrace
 
 
 @dataclass(frozen=True, eq=False)
